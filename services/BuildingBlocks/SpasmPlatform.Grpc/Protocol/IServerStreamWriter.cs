@@ -1,0 +1,3 @@
+namespace SpasmPlatform.Grpc.Protocol;
+
+public interface IServerStreamWriter<in T> : IAsyncStreamWriter<T>;

@@ -1,0 +1,9 @@
+namespace SpasmPlatform.Grpc.Protocol;
+
+public enum MethodType
+{
+    Unary,
+    ClientStreaming,
+    ServerStreaming,
+    DuplexStreaming,
+}
