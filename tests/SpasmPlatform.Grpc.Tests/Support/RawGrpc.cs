@@ -82,4 +82,13 @@ public static class RawGrpc
 
         return messages;
     }
+
+    /// <summary>Sends request messages (then half-closes) and parses every response message.</summary>
+    public static async Task<(RawResponse Raw, List<TResponse> Messages)> CallAsync<TResponse>(
+        HttpClient client, string path, MessageParser<TResponse> parser, params IMessage[] requests)
+        where TResponse : IMessage<TResponse>
+    {
+        var raw = await SendAsync(client, Request(path, requests.Select(r => Frame(r)).ToArray()));
+        return (raw, raw.Messages.Select(m => parser.ParseFrom(m.Payload)).ToList());
+    }
 }
