@@ -8,7 +8,7 @@
 # client, runs h2load per load and server, writes bench/grpc/results.md, and stops the servers.
 # Raw h2load output goes to bench/grpc/out/ (git-ignored). Knobs (environment variables):
 #
-#   SERVERS="ours kestrel cpp"   which servers to run
+#   SERVERS="ours kestrel cpp"   which servers to run; "cpp-sync" (C++ on the synchronous API) is optional
 #   LOADS="1x1 1x10 4x25"        h2load clients x max concurrent streams per client
 #   DURATION=10                  measured seconds per run (h2load -D)
 #   WARMUP=3                     seconds of load at the same concurrency right before each measured run
@@ -18,7 +18,7 @@
 #   H2LOAD_THREADS=1             h2load -t (capped at the number of clients)
 #   H2LOAD_CPUS=                 e.g. "1": pin h2load with taskset (servers then get the other cores)
 #   SERVER_CPUS=                 e.g. "0": pin the servers with taskset
-#   PORT_OURS=50062 PORT_KESTREL=50061 PORT_CPP=50063
+#   PORT_OURS=50062 PORT_KESTREL=50061 PORT_CPP=50063 PORT_CPP_SYNC=50064
 #   SKIP_BUILD=1                 reuse the last build
 #   AUTO_INSTALL=0               do not apt-get install missing tools (default: install when root)
 #   RESULTS=path                 where to write the markdown table (default bench/grpc/results.md)
@@ -44,8 +44,10 @@ LOG_DIR="${LOG_DIR:-/dev/shm}"
 [[ -d "$LOG_DIR" && -w "$LOG_DIR" ]] || LOG_DIR="$HERE/out/raw"
 AUTO_INSTALL="${AUTO_INSTALL:-1}"
 
-declare -A PORT=([ours]="${PORT_OURS:-50062}" [kestrel]="${PORT_KESTREL:-50061}" [cpp]="${PORT_CPP:-50063}")
-declare -A LABEL=([ours]="ours (SpasmPlatform.Grpc)" [kestrel]="Kestrel ceiling" [cpp]="C++ gRPC")
+declare -A PORT=([ours]="${PORT_OURS:-50062}" [kestrel]="${PORT_KESTREL:-50061}" [cpp]="${PORT_CPP:-50063}"
+                 [cpp-sync]="${PORT_CPP_SYNC:-50064}")
+declare -A LABEL=([ours]="ours (SpasmPlatform.Grpc)" [kestrel]="Kestrel ceiling" [cpp]="C++ gRPC (callback API)"
+                  [cpp-sync]="C++ gRPC (sync API)")
 declare -A PID=()
 
 RPC_PATH="/spasm.testing.v1.EchoService/Echo"
@@ -60,7 +62,7 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 for server in $SERVERS; do
-    [[ -n "${PORT[$server]:-}" ]] || die "unknown server '$server' (expected: ours kestrel cpp)"
+    [[ -n "${PORT[$server]:-}" ]] || die "unknown server '$server' (expected: ours kestrel cpp cpp-sync)"
 done
 
 # ---------------------------------------------------------------------------------------------- tools
@@ -69,7 +71,7 @@ ensure_tools() {
     command -v h2load >/dev/null || missing+=(nghttp2-client)
     command -v curl >/dev/null || missing+=(curl)
     command -v protoc >/dev/null || missing+=(protobuf-compiler)
-    if [[ " $SERVERS " == *" cpp "* ]]; then
+    if [[ " $SERVERS " == *" cpp"* ]]; then
         command -v cmake >/dev/null || missing+=(cmake)
         command -v g++ >/dev/null || missing+=(g++)
         command -v pkg-config >/dev/null || missing+=(pkg-config)
@@ -104,7 +106,7 @@ build() {
                   dotnet build "$HERE/OurServer/OurServer.csproj" -c Release -nologo -v quiet ;;
             kestrel) log "building KestrelCeiling (Release)"
                   dotnet build "$HERE/KestrelCeiling/KestrelCeiling.csproj" -c Release -nologo -v quiet ;;
-            cpp) log "building the C++ server (Release)"
+            cpp|cpp-sync) log "building the C++ server (Release)"
                   cmake -S "$HERE/cpp" -B "$OUT/cpp-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
                   cmake --build "$OUT/cpp-build" -j"$(nproc)" >/dev/null ;;
         esac
@@ -126,6 +128,7 @@ server_command() {  # sets CMD to the server's command line
         ours) CMD=(dotnet "$HERE/OurServer/bin/Release/net10.0/OurServer.dll" --port "$port") ;;
         kestrel) CMD=(dotnet "$HERE/KestrelCeiling/bin/Release/net10.0/KestrelCeiling.dll" --port "$port") ;;
         cpp) CMD=("$OUT/cpp-build/echo_server" "$port") ;;
+        cpp-sync) CMD=("$OUT/cpp-build/echo_server" "$port" --sync) ;;
     esac
 }
 
@@ -138,7 +141,7 @@ echo_call() {  # echo_call PORT BODY_FILE HEADERS_FILE -> curl's exit code
 start_server() {
     local server="$1" port="${PORT[$1]}"
     if echo_call "$port" /dev/null /dev/null 2>/dev/null; then
-        die "something already answers on 127.0.0.1:$port; stop it or set PORT_${server^^}"
+        die "something already answers on 127.0.0.1:$port; stop it or set PORT_$(tr a-z- A-Z_ <<< "$server")"
     fi
     local -a pin=()
     [[ -n "$SERVER_CPUS" ]] && pin=(taskset -c "$SERVER_CPUS")
@@ -199,6 +202,13 @@ children_cpu() {  # prints "total_seconds user_seconds" for finished children; `
         printf "%.3f %.3f\n", user + sys, user }' "$OUT/.times"
 }
 
+# .NET servers: "allocated_bytes gen0 gen1 gen2" from their GET /_bench/gc; nothing for the C++ server.
+gc_counters() {
+    case "$1" in
+        ours|kestrel) curl -sS --http2-prior-knowledge --max-time 5 "http://127.0.0.1:${PORT[$1]}/_bench/gc" ;;
+    esac
+}
+
 h2load_cmd() {  # h2load_cmd SERVER CLIENTS STREAMS extra-args...
     local server="$1" clients="$2" streams="$3"
     shift 3
@@ -221,6 +231,7 @@ to_us() {  # h2load duration ("59us", "2.53ms", "1.2s") -> microseconds
 # Checks a measured run's output and appends one TSV row to $OUT/runs.tsv.
 record_run() {
     local server="$1" load="$2" rep="$3" file="$4" streams_in_flight="$5" server_cores="$6" h2load_cores="$7" other_cores="$8"
+    local gc0="$9" gc1="${10}"
     local rps done succeeded failed errored timeout ok2xx data min max mean sd
     rps="$(awk '/^finished in/ { print $4 }' "$file")"
     read -r done succeeded failed errored timeout < <(awk '/^requests:/ { print $6, $8, $10, $12, $14 }' "$file")
@@ -234,9 +245,15 @@ record_run() {
     # Every answer is the 12-byte response frame; streams cut off by the end of the run may add a few.
     ((data >= done * FRAME_BYTES && data <= (done + streams_in_flight) * FRAME_BYTES)) \
         || die "$server $load: $data response bytes for $done responses, expected $FRAME_BYTES each ($file)"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$load" "$rep" "$rps" "$done" \
+    local alloc="-" gcs="-"
+    if [[ -n "$gc0" && -n "$gc1" ]]; then
+        read -r alloc gcs < <(awk -v a="$gc0" -v b="$gc1" -v n="$done" 'BEGIN {
+            split(a, x, " "); split(b, y, " ")
+            printf "%.0f %d/%d/%d\n", (y[1] - x[1]) / n, y[2] - x[2], y[3] - x[3], y[4] - x[4] }')
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$load" "$rep" "$rps" "$done" \
         "$(to_us "$mean")" "$(to_us "$sd")" "$(to_us "$min")" "$(to_us "$max")" \
-        "$server_cores" "$h2load_cores" "$other_cores" >> "$OUT/runs.tsv"
+        "$server_cores" "$h2load_cores" "$other_cores" "$alloc" "$gcs" >> "$OUT/runs.tsv"
 }
 
 measure() {  # measure SERVER LOAD REP
@@ -245,12 +262,14 @@ measure() {  # measure SERVER LOAD REP
     local file="$RAW/$server-$load-r$rep.txt"
     h2load_cmd "$server" "$clients" "$streams" -D "$WARMUP" > "$RAW/$server-$load-r$rep.warmup.txt"
     local pid="${PID[$server]}"
-    local t0 t1 s0 s1 su0 su1 m0 m1 c0 c1 cu0 cu1
+    local t0 t1 s0 s1 su0 su1 m0 m1 c0 c1 cu0 cu1 gc0 gc1
+    gc0="$(gc_counters "$server")"
     children_cpu > "$OUT/.c0"
     read -r s0 su0 < <(proc_ticks "$pid"); m0="$(machine_user_ticks)"; t0="$(date +%s%N)"
     h2load_cmd "$server" "$clients" "$streams" -D "$DURATION" > "$file"
     t1="$(date +%s%N)"; read -r s1 su1 < <(proc_ticks "$pid"); m1="$(machine_user_ticks)"
     children_cpu > "$OUT/.c1"
+    gc1="$(gc_counters "$server")"
     read -r c0 cu0 < "$OUT/.c0"
     read -r c1 cu1 < "$OUT/.c1"
     local cores
@@ -260,7 +279,7 @@ measure() {  # measure SERVER LOAD REP
             o = (m / hz - su / hz - (cu - cu0)) / secs; if (o < 0) o = 0
             printf "%.2f %.2f %.2f", s / hz / secs, (c - c0) / secs, o }')"
     # shellcheck disable=SC2086
-    record_run "$server" "$load" "$rep" "$file" $((clients * streams)) $cores
+    record_run "$server" "$load" "$rep" "$file" $((clients * streams)) $cores "$gc0" "$gc1"
     log "$(printf '%-8s %-5s run %s: %10s req/s  (cpu server/h2load/other: %s)' "$server" "$load" "$rep" \
         "$(awk '/^finished in/ { print $4 }' "$file")" "$cores")"
 }
@@ -316,10 +335,13 @@ write_results() {
         echo "req/s: best of the $REPEATS runs (other processes on the machine can only slow a run down) and the median."
         echo "mean / sd / max: h2load's \"time for request\" of the best run. p50 / p99: from a separate ${LATENCY_DURATION} s run with"
         echo "\`--log-file\` (per-request times; h2load is slower while logging, so that run's req/s is shown too)."
-        echo "CPU: cores used during the best run by the server, by h2load, and by everything else on the machine."
+        echo "CPU: cores used during the best run by the server, by h2load, and by other processes' user-mode code (kernel"
+        echo "softirq time for loopback TCP is charged to none of them); server CPU µs/req = server cores ÷ req/s, the"
+        echo "measure least disturbed by other load on the machine. Alloc: bytes the .NET server allocated per request"
+        echo "in the best run (GC.GetTotalAllocatedBytes), and its gen0/gen1/gen2 collections during that run."
         echo
-        echo "| load (c×m) | server | req/s best | req/s median | mean µs | sd µs | max µs | p50 µs | p99 µs | req/s of p-run | CPU server / h2load / other |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        echo "| load (c×m) | server | req/s best | req/s median | mean µs | sd µs | max µs | p50 µs | p99 µs | req/s of p-run | CPU server / h2load / other | server CPU µs/req | alloc B/req | GCs 0/1/2 |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
         local load server
         for load in $LOADS; do
             for server in $SERVERS; do
@@ -337,8 +359,9 @@ write_results() {
                         p50 = "-"; p99 = "-"; prps = "-"
                         if (lat != "") { split(lat, f, "\t"); prps = sprintf("%.0f", f[3]); p50 = f[5]; p99 = f[7] }
                         c = l; sub("x", "×", c)
-                        printf "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s / %s / %s |\n",
-                            c, label, rps[best], med, b[6], b[7], b[9], p50, p99, prps, b[10], b[11], b[12]
+                        printf "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s / %s / %s | %.1f | %s | %s |\n",
+                            c, label, rps[best], med, b[6], b[7], b[9], p50, p99, prps, b[10], b[11], b[12],
+                            (rps[best] > 0) ? b[10] * 1e6 / rps[best] : 0, b[13], b[14]
                     }' "$OUT/runs.tsv"
             done
         done

@@ -18,6 +18,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
 var app = builder.Build();
 app.MapPost("/spasm.testing.v1.EchoService/Echo", (RequestDelegate)EchoCeiling.HandleAsync);
+// Allocation and GC counters for run.sh (bytes allocated per request). A GET, so the gRPC POST routes never match it.
+app.MapGet("/_bench/gc", context => context.Response.WriteAsync(
+    $"{GC.GetTotalAllocatedBytes(precise: true)} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
 Console.WriteLine($"KestrelCeiling listening on 127.0.0.1:{port} (h2c)");
 app.Run();
 

@@ -22,5 +22,8 @@ builder.Services.AddGrpc();
 var app = builder.Build();
 // Not registered in DI: the layer creates one service instance per call, as grpc-dotnet does by default.
 app.MapGrpcService<EchoBenchService>();
+// Allocation and GC counters for run.sh (bytes allocated per request). A GET, so the gRPC POST routes never match it.
+app.MapGet("/_bench/gc", context => context.Response.WriteAsync(
+    $"{GC.GetTotalAllocatedBytes(precise: true)} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
 Console.WriteLine($"OurServer listening on 127.0.0.1:{port} (h2c)");
 app.Run();

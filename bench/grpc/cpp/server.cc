@@ -1,16 +1,18 @@
 // Reference server for bench/grpc: spasm.testing.v1.EchoService on Debian's C++ gRPC,
 // callback API, insecure credentials, loopback only.
 //
-//   echo_server [PORT]      (default 50063; listens on 127.0.0.1:PORT)
+//   echo_server [PORT] [--sync]     (default 50063; listens on 127.0.0.1:PORT)
 //
-// The callback API runs handlers on gRPC's own executor threads, which gRPC sizes from the
-// number of cores, so no thread pool is configured here. SIGINT/SIGTERM shut the server down.
+// Default: the callback API, whose handlers run on gRPC's own executor threads (sized by gRPC from
+// the number of cores). --sync: the synchronous API with one completion queue per core and gRPC's
+// dynamic thread pool. SIGINT/SIGTERM shut the server down.
 //
 // Echo answers with the request's message and payload only (plus fail_with_code as a status),
 // so the benchmark's response bytes are the same as the .NET servers' for the same request.
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
@@ -221,15 +224,92 @@ class EchoService final : public v1::EchoService::CallbackService {
   }
 };
 
+// The same service on the synchronous API: gRPC's thread pool runs each handler to completion.
+class SyncEchoService final : public v1::EchoService::Service {
+  grpc::Status Echo(grpc::ServerContext* /*context*/, const v1::EchoRequest* request,
+                    v1::EchoResponse* response) override {
+    if (request->fail_with_code() != 0) {
+      return FailureFor(*request);
+    }
+    response->set_message(request->message());
+    response->set_payload(request->payload());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Expand(grpc::ServerContext* context, const v1::EchoRequest* request,
+                      grpc::ServerWriter<v1::EchoResponse>* writer) override {
+    if (request->fail_with_code() != 0) {
+      return FailureFor(*request);
+    }
+    v1::EchoResponse response;
+    for (int index = 0; index < request->repeat(); ++index) {
+      if (request->delay_ms() > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(request->delay_ms()));
+      }
+      if (context->IsCancelled()) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
+      }
+      FillResponse(*request, index, &response);
+      if (!writer->Write(response)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client");
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Collect(grpc::ServerContext* /*context*/, grpc::ServerReader<v1::EchoRequest>* reader,
+                       v1::EchoResponse* response) override {
+    v1::EchoRequest request;
+    int count = 0;
+    while (reader->Read(&request)) {
+      if (request.fail_with_code() != 0) {
+        return FailureFor(request);
+      }
+      response->mutable_message()->append(request.message());
+      response->mutable_payload()->append(request.payload());
+      ++count;
+    }
+    response->set_index(count);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Chat(grpc::ServerContext* /*context*/,
+                    grpc::ServerReaderWriter<v1::EchoResponse, v1::EchoRequest>* stream) override {
+    v1::EchoRequest request;
+    v1::EchoResponse response;
+    int index = 0;
+    while (stream->Read(&request)) {
+      if (request.fail_with_code() != 0) {
+        return FailureFor(request);
+      }
+      FillResponse(request, index++, &response);
+      if (!stream->Write(response)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client");
+      }
+    }
+    return grpc::Status::OK;
+  }
+};
+
+[[noreturn]] void Usage(const char* program) {
+  std::cerr << "usage: " << program << " [PORT] [--sync]\n";
+  std::exit(2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int port = 50063;
-  if (argc > 1) {
-    port = std::atoi(argv[1]);
-    if (port <= 0 || port > 65535) {
-      std::cerr << "usage: " << argv[0] << " [PORT]\n";
-      return 2;
+  bool sync_api = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--sync") {
+      sync_api = true;
+    } else {
+      port = std::atoi(arg.c_str());
+      if (port <= 0 || port > 65535) {
+        Usage(argv[0]);
+      }
     }
   }
   const std::string address = "127.0.0.1:" + std::to_string(port);
@@ -243,18 +323,26 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   grpc::EnableDefaultHealthCheckService(false);
-  EchoService service;
+  EchoService callback_service;
+  SyncEchoService sync_service;
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
-  builder.RegisterService(&service);
+  if (sync_api) {
+    // One completion queue per core, each polled by at least one thread of gRPC's pool.
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, cores);
+    builder.RegisterService(&sync_service);
+  } else {
+    builder.RegisterService(&callback_service);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
     std::cerr << "could not listen on " << address << "\n";
     return 1;
   }
-  std::cout << "echo_server (C++ gRPC " << grpc::Version() << ", callback API) listening on " << address
-            << std::endl;
+  std::cout << "echo_server (C++ gRPC " << grpc::Version() << ", " << (sync_api ? "sync" : "callback")
+            << " API) listening on " << address << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);
