@@ -320,6 +320,9 @@ spasm_missing_test_packages() {
     /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
   fi
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+  # The well-known types (google/protobuf/any.proto, ...) that protoc imports; only a
+  # Recommends of protobuf-compiler, which the quiet install leaves out.
+  [[ -f /usr/include/google/protobuf/any.proto ]] || missing+=(libprotobuf-dev)
   if [[ -f "$SPASM_ROOT/tests/interop/node/package.json" ]]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)

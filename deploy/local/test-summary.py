@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sums the results of a `dotnet test` run over all test assemblies.
 
-Usage: test-summary.py RESULTS_DIR [CONSOLE_LOG]
+Usage: test-summary.py [--runner-failed REASON] RESULTS_DIR [CONSOLE_LOG]
 
 RESULTS_DIR holds the TRX files written by `dotnet test --logger trx --results-directory
 RESULTS_DIR` (one per test assembly). Each top-level UnitTestResult is counted by its
@@ -14,13 +14,19 @@ instead:
     Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, ...
     Failed!  - Failed:     1, Passed:    11, Skipped:     0, Total:    12, ...
 
+A test run that was aborted (a crashed or hung test host, whose hanging test leaves no
+result) counts as one failed test, as does --runner-failed (the build or `dotnet test`
+itself failed) when no failure was counted otherwise, so the final line never claims
+0 failed for a run that failed.
+
 Prints one line per assembly, then, last, `N passed, N failed` (with `, N skipped` when
-any test was skipped). Exit status: 0 when nothing failed, 1 when a test failed or a
-test run reported an error, 2 when no results were found at all.
+any test was skipped). Exit status: 0 when nothing failed, 1 when something failed, 2
+when no results were found at all.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
@@ -86,10 +92,12 @@ def read_trx(path: str) -> AssemblyResult:
         if outcome in ("Error", "Aborted", "Timeout") or (
             outcome == "Failed" and result.failed == 0
         ):
-            result.problems.append(f"test run outcome '{outcome}'")
+            result.problems.append(f"test run outcome '{outcome}'; counted as 1 failed")
             for text in summary.iter(f"{TRX_NS}Text"):
                 if text.text and text.text.strip():
                     result.problems.append(text.text.strip().splitlines()[0])
+            if result.failed == 0:
+                result.failed = 1
     return result
 
 
@@ -119,11 +127,13 @@ def summary_line(passed: int, failed: int, skipped: int) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (2, 3):
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    results_dir = argv[1]
-    console_log = argv[2] if len(argv) == 3 else None
+    parser = argparse.ArgumentParser(description="Sum dotnet test results.")
+    parser.add_argument("results_dir")
+    parser.add_argument("console_log", nargs="?")
+    parser.add_argument("--runner-failed", metavar="REASON")
+    args = parser.parse_args(argv[1:])
+    results_dir = args.results_dir
+    console_log = args.console_log
 
     assemblies: list[AssemblyResult] = []
     unreadable: list[str] = []
@@ -156,10 +166,13 @@ def main(argv: list[str]) -> int:
         print("  (counted from the console summaries: no TRX file was written)")
 
     passed = sum(a.passed for a in assemblies)
-    failed = sum(a.failed for a in assemblies)
+    failed = sum(a.failed for a in assemblies) + len(unreadable)
     skipped = sum(a.skipped for a in assemblies)
+    if args.runner_failed and failed == 0:
+        print(f"  {args.runner_failed}; counted as 1 failed")
+        failed = 1
     print(summary_line(passed, failed, skipped))
-    if failed or unreadable or any(a.problems for a in assemblies):
+    if failed:
         return 1
     return 0 if assemblies else 2
 
