@@ -209,10 +209,12 @@ spasm_apt_install() {
     chmod 755 /usr/sbin/policy-rc.d
     guard=yes
   fi
+  # Waits for the dpkg lock (another apt-get may be running) instead of failing at once.
   {
-    DEBIAN_FRONTEND=noninteractive apt-get -qq update &&
-      DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends \
-        -o Dpkg::Use-Pty=0 install "$@"
+    DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600 update ||
+      printf 'spasm: apt-get update failed; installing from the package lists at hand\n'
+    DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends \
+      -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 install "$@"
   } >"$log" 2>&1 || rc=$?
   if [[ "$guard" == yes ]]; then
     rm -f /usr/sbin/policy-rc.d
