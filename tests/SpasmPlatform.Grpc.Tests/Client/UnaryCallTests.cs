@@ -76,7 +76,7 @@ public sealed class UnaryCallTests
         using var channel = server.CreateChannel();
 
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Echo, null, default, new EchoRequest());
-        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.OrTimeout());
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Equal("Patient 42 needs a 100% complete intake – café", error.Status.Detail);
@@ -96,7 +96,7 @@ public sealed class UnaryCallTests
         using var channel = server.CreateChannel();
 
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Echo, null, default, new EchoRequest());
-        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.OrTimeout());
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal("no such patient", error.Status.Detail);

@@ -53,7 +53,7 @@ internal sealed class HttpRequestStreamWriter<TRequest, TResponse>(GrpcCall<TReq
         {
             if (_writing)
             {
-                throw new InvalidOperationException("Can't complete the request stream because a write is in progress.");
+                return Task.FromException(new InvalidOperationException("Can't complete the request stream because a write is in progress."));
             }
 
             if (_completed)
