@@ -43,16 +43,8 @@ public sealed class Method<TRequest, TResponse>
             throw new ArgumentException($"{descriptor.FullName} takes {descriptor.InputType.ClrType} and returns {descriptor.OutputType.ClrType}.", nameof(descriptor));
         }
 
-        return new Method<TRequest, TResponse>(TypeOf(descriptor), descriptor.Service.FullName, descriptor.Name, IsIdempotentMethod(descriptor));
+        return new Method<TRequest, TResponse>(MethodTypes.Of(descriptor), descriptor.Service.FullName, descriptor.Name, IsIdempotentMethod(descriptor));
     }
-
-    public static MethodType TypeOf(MethodDescriptor descriptor) => (descriptor.IsClientStreaming, descriptor.IsServerStreaming) switch
-    {
-        (false, false) => MethodType.Unary,
-        (true, false) => MethodType.ClientStreaming,
-        (false, true) => MethodType.ServerStreaming,
-        (true, true) => MethodType.DuplexStreaming,
-    };
 
     private static bool IsIdempotentMethod(MethodDescriptor descriptor)
     {

@@ -1,0 +1,154 @@
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using SpasmPlatform.Grpc.Protocol;
+
+namespace SpasmPlatform.Grpc.Server;
+
+internal sealed partial class HttpServerCall
+{
+    public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
+    {
+        await EnterAsync(CancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_responseStarted || _completed)
+            {
+                throw new InvalidOperationException("Response headers can only be sent once per call, before any message.");
+            }
+
+            foreach (var entry in responseHeaders)
+            {
+                _http.Response.Headers.Append(entry.Key, entry.ToHeaderValue());
+            }
+
+            StartResponse();
+            await _http.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock?.Release();
+        }
+    }
+
+    /// <summary>Frames, compresses if agreed, and flushes one response message.</summary>
+    public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_completed)
+            {
+                throw _deadlineExceeded
+                    ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
+                    : new InvalidOperationException("Can't write the message because the call is complete.");
+            }
+
+            if (!_responseStarted)
+            {
+                StartResponse();
+            }
+
+            var writer = _http.Response.BodyWriter;
+            MessageFraming.WriteMessage(writer, message, _responseEncoding, _options.MaxSendMessageSize);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock?.Release();
+        }
+    }
+
+    /// <summary>Sends the final status: as trailers after messages, or as a trailers-only response if nothing was sent.</summary>
+    public async Task EndAsync(Status status, Google.Rpc.Status? richStatus)
+    {
+        await EnterAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            WriteStatus(status, richStatus);
+        }
+        finally
+        {
+            _writeLock?.Release();
+        }
+    }
+
+    private string? _responseEncoding;
+
+    /// <summary>Serializes writes against the deadline timer; calls without a deadline have no second writer.</summary>
+    private ValueTask EnterAsync(CancellationToken cancellationToken) =>
+        _writeLock is null ? ValueTask.CompletedTask : new ValueTask(_writeLock.WaitAsync(cancellationToken));
+
+    private void StartResponse()
+    {
+        _responseStarted = true;
+        var algorithm = ResponseCompressionAlgorithm;
+        if (algorithm is not null
+            && algorithm != GrpcProtocol.IdentityEncoding
+            && MessageCompression.IsSupported(algorithm)
+            && MessageCompression.IsAccepted(_http.Request.Headers[GrpcProtocol.AcceptEncodingHeader], algorithm))
+        {
+            _responseEncoding = algorithm;
+            _http.Response.Headers[GrpcProtocol.EncodingHeader] = algorithm;
+        }
+    }
+
+    private void WriteStatus(Status status, Google.Rpc.Status? richStatus)
+    {
+        var response = _http.Response;
+        if (!_responseStarted && !response.HasStarted)
+        {
+            // Trailers-only: one HEADERS frame with END_STREAM carries the status.
+            var headers = response.Headers;
+            headers[GrpcProtocol.StatusHeader] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!string.IsNullOrEmpty(status.Detail))
+            {
+                headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+            }
+
+            if (richStatus is not null)
+            {
+                headers[RichErrors.DetailsTrailer] = Convert.ToBase64String(richStatus.ToByteArray());
+            }
+
+            if (_responseTrailers is not null)
+            {
+                foreach (var entry in _responseTrailers)
+                {
+                    headers.Append(entry.Key, entry.ToHeaderValue());
+                }
+            }
+
+            return;
+        }
+
+        if (!response.SupportsTrailers())
+        {
+            throw new InvalidOperationException("The transport does not support trailers; gRPC needs HTTP/2.");
+        }
+
+        response.AppendTrailer(GrpcProtocol.StatusHeader, ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(status.Detail))
+        {
+            response.AppendTrailer(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
+        }
+
+        if (richStatus is not null)
+        {
+            response.AppendTrailer(RichErrors.DetailsTrailer, Convert.ToBase64String(richStatus.ToByteArray()));
+        }
+
+        if (_responseTrailers is not null)
+        {
+            foreach (var entry in _responseTrailers)
+            {
+                response.AppendTrailer(entry.Key, entry.ToHeaderValue());
+            }
+        }
+    }
+}

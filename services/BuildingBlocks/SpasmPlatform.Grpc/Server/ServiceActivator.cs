@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SpasmPlatform.Grpc.Server;
+
+/// <summary>
+/// Gets the service instance for a call: from DI when registered (DI owns it), otherwise created per call
+/// with constructor injection and disposed when the call ends. Decided once at start-up.
+/// </summary>
+internal sealed class ServiceActivator<TService>
+    where TService : class
+{
+    private readonly bool _registered;
+    private readonly ObjectFactory? _factory;
+
+    public ServiceActivator(IServiceProvider services)
+    {
+        _registered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? false;
+        if (!_registered)
+        {
+            _factory = ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
+        }
+    }
+
+    /// <summary>True when instances are ours to dispose.</summary>
+    public bool OwnsInstances => !_registered && (typeof(IDisposable).IsAssignableFrom(typeof(TService)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(TService)));
+
+    public TService Create(IServiceProvider requestServices) =>
+        _registered ? requestServices.GetRequiredService<TService>() : (TService)_factory!(requestServices, null);
+
+    public static ValueTask ReleaseAsync(TService instance)
+    {
+        switch (instance)
+        {
+            case IAsyncDisposable asyncDisposable:
+                return asyncDisposable.DisposeAsync();
+            case IDisposable disposable:
+                disposable.Dispose();
+                return ValueTask.CompletedTask;
+            default:
+                return ValueTask.CompletedTask;
+        }
+    }
+}

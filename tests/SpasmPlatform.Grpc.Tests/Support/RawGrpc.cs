@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+
+namespace SpasmPlatform.Grpc.Tests.Support;
+
+/// <summary>
+/// Speaks gRPC on the wire by hand over HttpClient (HTTP/2 prior knowledge), so server tests do not depend on
+/// our own client: every byte sent and every header received is under the test's control.
+/// </summary>
+public static class RawGrpc
+{
+    public static HttpClient CreateClient(Uri address) => new(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+    {
+        BaseAddress = address,
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public static byte[] Frame(IMessage message, string? compression = null)
+    {
+        var bytes = message.ToByteArray();
+        return FrameBytes(compression is null ? bytes : Compress(bytes, compression), compression is not null);
+    }
+
+    public static byte[] FrameBytes(byte[] payload, bool compressedFlag = false)
+    {
+        var framed = new byte[5 + payload.Length];
+        framed[0] = compressedFlag ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(framed, 5);
+        return framed;
+    }
+
+    public static byte[] Compress(byte[] bytes, string algorithm)
+    {
+        using var output = new MemoryStream();
+        using (Stream stream = algorithm == "gzip" ? new GZipStream(output, CompressionLevel.Fastest) : new ZLibStream(output, CompressionLevel.Fastest))
+        {
+            stream.Write(bytes);
+        }
+
+        return output.ToArray();
+    }
+
+    public static HttpRequestMessage Request(string path, HttpContent content, string contentType = "application/grpc")
+    {
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = content,
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        return request;
+    }
+
+    public static HttpRequestMessage Request(string path, params byte[][] chunks) => Request(path, new ChunkedContent(chunks));
+
+    /// <summary>Sends and reads the whole response: status, headers, messages, trailers.</summary>
+    public static async Task<RawResponse> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return new RawResponse(response.StatusCode, response.Headers, response.Content.Headers, response.TrailingHeaders, Unframe(body));
+    }
+
+    public static IReadOnlyList<(bool Compressed, byte[] Payload)> Unframe(byte[] body)
+    {
+        var messages = new List<(bool, byte[])>();
+        var offset = 0;
+        while (offset < body.Length)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(offset + 1));
+            messages.Add((body[offset] == 1, body.AsSpan(offset + 5, length).ToArray()));
+            offset += 5 + length;
+        }
+
+        return messages;
+    }
+
+    /// <summary>Sends request messages (then half-closes) and parses every response message.</summary>
+    public static async Task<(RawResponse Raw, List<TResponse> Messages)> CallAsync<TResponse>(
+        HttpClient client, string path, MessageParser<TResponse> parser, params IMessage[] requests)
+        where TResponse : IMessage<TResponse>
+    {
+        var raw = await SendAsync(client, Request(path, requests.Select(r => Frame(r)).ToArray()));
+        return (raw, raw.Messages.Select(m => parser.ParseFrom(m.Payload)).ToList());
+    }
+}
