@@ -36,7 +36,7 @@ public sealed class CancellationTests
     public async Task Already_cancelled_token_fails_without_sending()
     {
         var requests = 0;
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             Interlocked.Increment(ref requests);
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -78,7 +78,7 @@ public sealed class CancellationTests
     [Fact]
     public async Task Disposing_a_finished_call_keeps_its_outcome()
     {
-        await using var server = await GrpcTestServer.StartAsync(context => GrpcWire.RespondAsync(context, new EchoResponse { Message = "done" }));
+        await using var server = await WireServer.StartAsync(context => GrpcWire.RespondAsync(context, new EchoResponse { Message = "done" }));
         using var channel = server.CreateChannel();
 
         var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Echo, null, default, new EchoRequest());
@@ -109,8 +109,8 @@ public sealed class CancellationTests
     }
 
     /// <summary>Optionally sends headers, then waits for the client to go away, reporting both moments.</summary>
-    private static Task<GrpcTestServer> HangingServerAsync(Signal<bool> started, Signal<bool> aborted, bool sendHeaders = true) =>
-        GrpcTestServer.StartAsync(async context =>
+    private static Task<WireServer> HangingServerAsync(Signal<bool> started, Signal<bool> aborted, bool sendHeaders = true) =>
+        WireServer.StartAsync(async context =>
         {
             context.RequestAborted.Register(() => aborted.Set(true));
             if (sendHeaders)

@@ -14,7 +14,7 @@ public sealed class CompressionTests
     public async Task Compressed_responses_are_decompressed(string encoding)
     {
         var text = new string('a', 5000);
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.Headers["grpc-encoding"] = encoding;
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Message = text }, encoding);
@@ -31,7 +31,7 @@ public sealed class CompressionTests
     public async Task Channel_compression_compresses_request_messages_and_names_the_encoding()
     {
         var seen = new Signal<(string? Encoding, byte Flag, EchoRequest? Request)>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             var body = await ReadBodyAsync(context);
             string? encoding = context.Request.Headers["grpc-encoding"];

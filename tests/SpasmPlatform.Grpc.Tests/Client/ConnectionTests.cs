@@ -13,7 +13,7 @@ public sealed class ConnectionTests
         var connections = new ConcurrentBag<string>();
         var arrived = 0;
         var allArrived = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(
+        await using var server = await WireServer.StartAsync(
             async context =>
             {
                 connections.Add(context.Connection.Id);
@@ -50,7 +50,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Channel_uses_a_given_handler_and_disposes_it_only_when_asked()
     {
-        await using var server = await GrpcTestServer.StartAsync(context => GrpcWire.RespondAsync(context, new EchoResponse { Message = "via handler" }));
+        await using var server = await WireServer.StartAsync(context => GrpcWire.RespondAsync(context, new EchoResponse { Message = "via handler" }));
         var handler = new CountingHandler();
 
         using (var channel = server.CreateChannel(new GrpcChannelOptions { HttpHandler = handler }))

@@ -11,7 +11,7 @@ public sealed class DeadlineTests
     public async Task Deadline_travels_as_grpc_timeout()
     {
         var seen = new Signal<string?>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set(context.Request.Headers["grpc-timeout"]);
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -28,7 +28,7 @@ public sealed class DeadlineTests
     public async Task Max_value_deadline_means_no_deadline()
     {
         var seen = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set(context.Request.Headers.ContainsKey("grpc-timeout"));
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -45,7 +45,7 @@ public sealed class DeadlineTests
     {
         var started = new Signal<bool>();
         var serverAborted = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.RequestAborted.Register(() => serverAborted.Set(true));
             await GrpcWire.StartResponseAsync(context);
@@ -70,7 +70,7 @@ public sealed class DeadlineTests
     public async Task Past_deadline_fails_without_sending()
     {
         var requests = 0;
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             Interlocked.Increment(ref requests);
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -89,7 +89,7 @@ public sealed class DeadlineTests
     [Fact]
     public async Task Deadline_ends_a_server_stream_mid_way()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Index = 0 });
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });

@@ -11,7 +11,7 @@ public sealed class InterceptorTests
     public async Task Interceptors_run_in_array_order_and_can_change_the_call()
     {
         var seen = new Signal<string?>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set(context.Request.Headers["x-chain"]);
             await GrpcWire.RespondAsync(context, new EchoResponse { Message = "raw" });
@@ -31,7 +31,7 @@ public sealed class InterceptorTests
     [Fact]
     public async Task Every_call_shape_passes_through_the_interceptor()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.ReadAllRequestsAsync<EchoRequest>(context);
             await GrpcWire.RespondAsync(context, new EchoResponse());

@@ -11,7 +11,7 @@ public sealed class MetadataTests
     public async Task Text_and_binary_request_metadata_reach_the_server()
     {
         var seen = new Signal<(string? Text, string? RawBinary)>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set((context.Request.Headers["x-patient"], context.Request.Headers["x-trace-bin"]));
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -31,7 +31,7 @@ public sealed class MetadataTests
     public async Task Metadata_cannot_override_protocol_headers()
     {
         var seen = new Signal<(string? UserAgent, string? Te, string? ContentType)>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set((context.Request.Headers.UserAgent, context.Request.Headers["te"], context.Request.ContentType));
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -50,7 +50,7 @@ public sealed class MetadataTests
     [Fact]
     public async Task Binary_response_headers_and_trailers_are_decoded_padded_unpadded_and_repeated()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.Headers["x-sig-bin"] = "AQIDBA==";
             context.Response.Headers["x-plain"] = "value";

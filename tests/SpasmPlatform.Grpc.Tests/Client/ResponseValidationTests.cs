@@ -21,7 +21,7 @@ public sealed class ResponseValidationTests
     [InlineData(418, StatusCode.Unknown)]
     public async Task Http_error_without_grpc_status_maps_per_the_spec_table(int httpStatus, StatusCode expected)
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.StatusCode = httpStatus;
             context.Response.ContentType = "text/html";
@@ -38,7 +38,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Grpc_status_wins_over_the_http_status()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             GrpcWire.TrailersOnly(context, StatusCode.ResourceExhausted, "quota");
             context.Response.StatusCode = 503;
@@ -58,7 +58,7 @@ public sealed class ResponseValidationTests
     [InlineData("application/json")]
     public async Task Non_grpc_content_type_fails_with_a_clear_message(string contentType)
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.ContentType = contentType;
             await context.Response.WriteAsync("{}");
@@ -75,7 +75,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Grpc_proto_content_type_with_parameters_is_accepted()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context, "application/grpc+proto; charset=utf-8");
             await GrpcWire.RespondAsync(context, new EchoResponse { Message = "fine" });
@@ -90,7 +90,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Missing_grpc_status_fails_the_call_even_with_a_message()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Message = "orphan" });
             context.Response.AppendTrailer("x-other", "1");
@@ -106,7 +106,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Unparsable_grpc_status_is_unknown()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             context.Response.ContentType = "application/grpc";
             context.Response.Headers["grpc-status"] = "fourteen";
@@ -123,7 +123,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Unary_ok_without_a_message_is_internal()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             GrpcWire.SetStatus(context, StatusCode.OK);
@@ -138,7 +138,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Unary_ok_in_trailers_only_is_internal()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             GrpcWire.TrailersOnly(context, StatusCode.OK);
             return Task.CompletedTask;
@@ -153,7 +153,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Unary_with_two_messages_is_internal()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Message = "one" });
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Message = "two" });
@@ -170,7 +170,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Truncated_message_is_internal()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             // Header announces 10 bytes; only 3 follow before the stream ends.
@@ -187,7 +187,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Compressed_message_in_an_unsupported_encoding_is_unimplemented()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.Headers["grpc-encoding"] = "snappy";
             await GrpcWire.StartResponseAsync(context);
@@ -205,7 +205,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Stream_reset_by_the_server_is_internal()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             await context.Response.Body.FlushAsync();
@@ -223,7 +223,7 @@ public sealed class ResponseValidationTests
     [Fact]
     public async Task Refused_stream_is_unavailable()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             context.Features.Get<IHttpResetFeature>()!.Reset(7);
             return Task.CompletedTask;

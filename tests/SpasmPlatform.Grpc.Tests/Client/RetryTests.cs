@@ -18,7 +18,7 @@ public sealed class RetryTests
     public async Task Idempotent_call_is_retried_after_http_503_until_it_succeeds()
     {
         var attempts = new ConcurrentQueue<string?>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             attempts.Enqueue(context.Request.Headers["grpc-previous-rpc-attempts"]);
             if (attempts.Count <= 2)
@@ -42,7 +42,7 @@ public sealed class RetryTests
     public async Task Retries_stop_after_the_configured_number_with_the_last_status()
     {
         var attempts = 0;
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             var attempt = Interlocked.Increment(ref attempts);
             GrpcWire.TrailersOnly(context, StatusCode.Unavailable, $"down ({attempt})");
@@ -89,7 +89,7 @@ public sealed class RetryTests
     public async Task Other_status_codes_are_not_retried()
     {
         var attempts = 0;
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             Interlocked.Increment(ref attempts);
             GrpcWire.TrailersOnly(context, StatusCode.Internal, "bug");
@@ -107,7 +107,7 @@ public sealed class RetryTests
     public async Task Call_committed_by_response_headers_is_not_retried()
     {
         var attempts = 0;
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             Interlocked.Increment(ref attempts);
             context.Response.Headers["x-attempt"] = "first";
@@ -190,8 +190,8 @@ public sealed class RetryTests
         Assert.Equal(1, Volatile.Read(ref attempts));
     }
 
-    private static Task<GrpcTestServer> UnavailableServerAsync(Action onAttempt) =>
-        GrpcTestServer.StartAsync(context =>
+    private static Task<WireServer> UnavailableServerAsync(Action onAttempt) =>
+        WireServer.StartAsync(context =>
         {
             onAttempt();
             GrpcWire.TrailersOnly(context, StatusCode.Unavailable, "down");

@@ -11,7 +11,7 @@ public sealed class SpasmCliTests
     [Fact]
     public async Task Health_prints_serving_and_exits_zero()
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Health(_ => ServingStatus.Serving));
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ => ServingStatus.Serving));
 
         var (exitCode, output, _) = await RunAsync("health", "--address", server.Address);
 
@@ -23,7 +23,7 @@ public sealed class SpasmCliTests
     public async Task Health_of_a_named_service_that_is_not_serving_exits_one()
     {
         var asked = new Signal<string>();
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Health(service =>
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(service =>
         {
             asked.Set(service);
             return ServingStatus.NotServing;
@@ -40,7 +40,7 @@ public sealed class SpasmCliTests
     public async Task Health_wait_polls_until_serving()
     {
         var checks = 0;
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Health(_ =>
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ =>
             Interlocked.Increment(ref checks) < 3 ? ServingStatus.NotServing : ServingStatus.Serving));
 
         var (exitCode, output, _) = await RunAsync("health", "--address", server.Address, "--wait", "10");
@@ -54,7 +54,7 @@ public sealed class SpasmCliTests
     public async Task Health_wait_gives_up_when_the_time_is_over()
     {
         var checks = 0;
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Health(_ =>
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ =>
         {
             Interlocked.Increment(ref checks);
             return ServingStatus.NotServing;
@@ -98,7 +98,7 @@ public sealed class SpasmCliTests
     [Fact]
     public async Task Reflect_lists_services()
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
 
         var (exitCode, output, _) = await RunAsync("reflect", "--address", server.Address);
 
@@ -113,7 +113,7 @@ public sealed class SpasmCliTests
     [InlineData("spasm.testing.v1.EchoResponse.deadline_remaining_ms")]
     public async Task Reflect_symbol_prints_only_the_defining_file(string symbol)
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
 
         var (exitCode, output, _) = await RunAsync("reflect", "--address", server.Address, "--symbol", symbol);
 
@@ -124,7 +124,7 @@ public sealed class SpasmCliTests
     [Fact]
     public async Task Reflect_unknown_symbol_exits_one_with_the_servers_error()
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
 
         var (exitCode, output, error) = await RunAsync("reflect", "--address", server.Address, "--symbol", "no.such.Thing");
 

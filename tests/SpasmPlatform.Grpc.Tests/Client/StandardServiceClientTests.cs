@@ -11,7 +11,7 @@ public sealed class StandardServiceClientTests
     [Fact]
     public async Task Health_check_reports_serving_status_and_not_found()
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Health(service => service switch
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(service => service switch
         {
             "" => ServingStatus.Serving,
             "spasm.assessment.v1.AssessmentService" => ServingStatus.NotServing,
@@ -32,7 +32,7 @@ public sealed class StandardServiceClientTests
         var changeNow = new Signal<bool>();
         var serverAborted = new Signal<bool>();
         var path = new Signal<string>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             path.Set(context.Request.Path);
             context.RequestAborted.Register(() => serverAborted.Set(true));
@@ -62,7 +62,7 @@ public sealed class StandardServiceClientTests
     [Fact]
     public async Task Reflection_session_answers_each_request_in_order()
     {
-        await using var server = await GrpcTestServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
         using var channel = server.CreateChannel();
         var client = new ServerReflectionClient(channel);
 

@@ -11,7 +11,7 @@ public sealed class StreamingCallTests
     public async Task Server_stream_delivers_each_message_as_it_is_sent()
     {
         var clientGotFirst = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             var request = await GrpcWire.ReadRequestAsync<EchoRequest>(context);
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Message = request!.Message, Index = 0 });
@@ -39,7 +39,7 @@ public sealed class StreamingCallTests
     [Fact]
     public async Task Server_stream_error_after_messages_is_thrown_by_the_next_read()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.WriteResponseAsync(context, new EchoResponse { Index = 0 });
             GrpcWire.SetStatus(context, StatusCode.Aborted, "shard moved");
@@ -58,7 +58,7 @@ public sealed class StreamingCallTests
     [Fact]
     public async Task Server_stream_with_trailers_only_ok_is_empty()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             GrpcWire.TrailersOnly(context, StatusCode.OK);
             return Task.CompletedTask;
@@ -75,7 +75,7 @@ public sealed class StreamingCallTests
     public async Task Client_stream_sends_every_message_then_half_closes()
     {
         var received = new Signal<List<EchoRequest>>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             var requests = await GrpcWire.ReadAllRequestsAsync<EchoRequest>(context);
             received.Set(requests);
@@ -99,7 +99,7 @@ public sealed class StreamingCallTests
     [Fact]
     public async Task Client_stream_failed_by_the_server_reports_its_status_to_writer_and_response()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.ReadRequestAsync<EchoRequest>(context);
             GrpcWire.TrailersOnly(context, StatusCode.InvalidArgument, "first message is invalid");
@@ -118,7 +118,7 @@ public sealed class StreamingCallTests
     [Fact]
     public async Task Duplex_call_is_full_duplex()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             var index = 0;
@@ -149,7 +149,7 @@ public sealed class StreamingCallTests
     [Fact]
     public async Task Duplex_response_headers_arrive_before_the_client_writes()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.Headers["x-session"] = "s-1";
             await GrpcWire.StartResponseAsync(context);
@@ -169,7 +169,7 @@ public sealed class StreamingCallTests
     public async Task Write_over_the_send_limit_fails_only_that_write()
     {
         var received = new Signal<List<EchoRequest>>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             received.Set(await GrpcWire.ReadAllRequestsAsync<EchoRequest>(context));
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -191,7 +191,7 @@ public sealed class StreamingCallTests
     {
         var release = new Signal<bool>();
         var received = new Signal<List<EchoRequest>>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             await release.WaitAsync();
@@ -219,7 +219,7 @@ public sealed class StreamingCallTests
     public async Task Concurrent_reads_are_refused()
     {
         var release = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             await release.WaitAsync();

@@ -11,7 +11,7 @@ public sealed class UnaryCallTests
     public async Task Sends_a_spec_conformant_request_and_reads_the_response()
     {
         var seen = new Signal<(string Protocol, string Method, string Path, IHeaderDictionary Headers, EchoRequest? Request)>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             var request = await GrpcWire.ReadRequestAsync<EchoRequest>(context);
             seen.Set((context.Request.Protocol, context.Request.Method, context.Request.Path, context.Request.Headers, request));
@@ -40,7 +40,7 @@ public sealed class UnaryCallTests
     public async Task Status_trailers_and_headers_are_available_after_a_successful_call()
     {
         var release = new Signal<bool>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             context.Response.Headers["x-served-by"] = "node-7";
             await GrpcWire.StartResponseAsync(context);
@@ -67,7 +67,7 @@ public sealed class UnaryCallTests
     [Fact]
     public async Task Error_status_in_trailers_surfaces_as_RpcException_with_decoded_message()
     {
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             await GrpcWire.StartResponseAsync(context);
             context.Response.AppendTrailer("x-trace", "abc");
@@ -87,7 +87,7 @@ public sealed class UnaryCallTests
     [Fact]
     public async Task Trailers_only_response_ends_the_call_with_its_status()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             GrpcWire.TrailersOnly(context, StatusCode.NotFound, "no such patient");
             context.Response.Headers["x-shard"] = "2";
@@ -108,7 +108,7 @@ public sealed class UnaryCallTests
     public async Task Rich_error_details_are_parsed_from_grpc_status_details_bin()
     {
         var rich = RichErrors.InvalidArgument("Intake is invalid.", [("pain_score", "must be 0-10"), ("age", "required")]).RichStatus!;
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
         {
             GrpcWire.TrailersOnly(context, StatusCode.InvalidArgument, "Intake is invalid.");
             context.Response.Headers[RichErrors.DetailsTrailer] = Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(rich)).TrimEnd('=');
@@ -127,7 +127,7 @@ public sealed class UnaryCallTests
     public async Task Host_argument_sets_the_authority()
     {
         var seen = new Signal<string>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set(context.Request.Host.Value!);
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -143,7 +143,7 @@ public sealed class UnaryCallTests
     public async Task Request_over_the_send_limit_fails_without_reaching_the_server()
     {
         var requests = 0;
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             Interlocked.Increment(ref requests);
             await GrpcWire.RespondAsync(context, new EchoResponse());
@@ -160,7 +160,7 @@ public sealed class UnaryCallTests
     [Fact]
     public async Task Response_over_the_receive_limit_fails_with_resource_exhausted()
     {
-        await using var server = await GrpcTestServer.StartAsync(context =>
+        await using var server = await WireServer.StartAsync(context =>
             GrpcWire.RespondAsync(context, new EchoResponse { Payload = Google.Protobuf.ByteString.CopyFrom(new byte[2048]) }));
         using var channel = server.CreateChannel(new GrpcChannelOptions { MaxReceiveMessageSize = 1024 });
 
@@ -173,7 +173,7 @@ public sealed class UnaryCallTests
     public async Task Address_path_base_is_kept_in_the_request_path()
     {
         var seen = new Signal<string>();
-        await using var server = await GrpcTestServer.StartAsync(async context =>
+        await using var server = await WireServer.StartAsync(async context =>
         {
             seen.Set(context.Request.Path);
             await GrpcWire.RespondAsync(context, new EchoResponse());

@@ -15,11 +15,11 @@ namespace SpasmPlatform.Grpc.Tests.Client;
 /// Kestrel on 127.0.0.1, a free port, HTTP/2 only without TLS (h2c prior knowledge), running one hand-written
 /// RequestDelegate that speaks gRPC wire bytes. Lets the client be tested against exact, even broken, responses.
 /// </summary>
-internal sealed class GrpcTestServer : IAsyncDisposable
+internal sealed class WireServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GrpcTestServer(WebApplication app, string address)
+    private WireServer(WebApplication app, string address)
     {
         _app = app;
         Address = address;
@@ -27,7 +27,7 @@ internal sealed class GrpcTestServer : IAsyncDisposable
 
     public string Address { get; }
 
-    public static async Task<GrpcTestServer> StartAsync(RequestDelegate handler, Action<KestrelServerOptions>? configure = null)
+    public static async Task<WireServer> StartAsync(RequestDelegate handler, Action<KestrelServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -41,7 +41,7 @@ internal sealed class GrpcTestServer : IAsyncDisposable
         app.Run(handler);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new GrpcTestServer(app, address);
+        return new WireServer(app, address);
     }
 
     public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options);
