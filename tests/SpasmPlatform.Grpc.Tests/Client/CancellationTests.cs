@@ -108,6 +108,30 @@ public sealed class CancellationTests
         Assert.True(await serverAborted.WaitAsync());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Disposing_the_channel_cancels_its_calls(bool afterResponseHeaders)
+    {
+        var started = new Signal<bool>();
+        var serverAborted = new Signal<bool>();
+        await using var server = await HangingServerAsync(started, serverAborted, sendHeaders: afterResponseHeaders);
+        var channel = server.CreateChannel();
+
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(EchoMethods.Expand, null, default, new EchoRequest());
+        await started.WaitAsync();
+        if (afterResponseHeaders)
+        {
+            await call.ResponseHeadersAsync.OrTimeout();
+        }
+
+        channel.Dispose();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().OrTimeout());
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.True(await serverAborted.WaitAsync());
+    }
+
     /// <summary>Optionally sends headers, then waits for the client to go away, reporting both moments.</summary>
     private static Task<WireServer> HangingServerAsync(Signal<bool> started, Signal<bool> aborted, bool sendHeaders = true) =>
         WireServer.StartAsync(async context =>

@@ -179,6 +179,22 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task Disposing_the_channel_stops_retrying()
+    {
+        var firstAttempt = new Signal<bool>();
+        await using var server = await UnavailableServerAsync(() => firstAttempt.Set(true));
+        var channel = server.CreateChannel(new GrpcChannelOptions { Retry = new GrpcRetryOptions { InitialBackoff = TimeSpan.FromSeconds(30), MaxBackoff = TimeSpan.FromSeconds(30) } });
+
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(EchoMethods.Echo, null, default, new EchoRequest());
+        await firstAttempt.WaitAsync();
+        channel.Dispose();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.OrTimeout());
+
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.Contains("channel", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Retries_can_be_turned_off()
     {
         var attempts = 0;

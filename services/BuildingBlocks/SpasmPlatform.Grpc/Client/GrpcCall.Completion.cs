@@ -25,6 +25,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         }
 
         var ok = outcome.Status.StatusCode == StatusCode.OK;
+        _channel.RemoveActiveCall(this);
         _deadlineTimer?.Dispose();
         _cancellationRegistration.Dispose();
         if (ok)

@@ -10,7 +10,7 @@ namespace SpasmPlatform.Grpc.Client;
 /// One attempt of a call: one HTTP/2 request and its response. It ends exactly once (see <see cref="Complete"/>)
 /// with the trailers' status, or earlier through cancellation, the deadline, or a transport or protocol error.
 /// </summary>
-internal sealed partial class GrpcCall<TRequest, TResponse> : IRetryableAttempt
+internal sealed partial class GrpcCall<TRequest, TResponse> : IRetryableAttempt, IChannelCall
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
@@ -145,6 +145,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IRetryableAttempt
     /// <summary>Cancels the call if it is still running; a finished call is left as it is.</summary>
     public void Dispose() => Cancel("gRPC call disposed.");
 
+    public void OnChannelDisposed() => Cancel("The channel was disposed.");
+
     /// <summary>Frames one request message: compressed per the channel, checked against the send limit.</summary>
     internal byte[] SerializeRequest(TRequest message)
     {
@@ -180,6 +182,12 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IRetryableAttempt
         {
             // Already past: fail without sending anything the server would only have to reject.
             OnDeadlineExceeded();
+            return;
+        }
+
+        if (!_channel.TryAddActiveCall(this))
+        {
+            Cancel("The channel was disposed.");
             return;
         }
 

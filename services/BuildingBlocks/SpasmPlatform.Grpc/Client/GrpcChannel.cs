@@ -13,6 +13,8 @@ namespace SpasmPlatform.Grpc.Client;
 public sealed class GrpcChannel : IDisposable
 {
     private readonly CallInvoker _callInvoker;
+    private readonly HashSet<IChannelCall> _activeCalls = [];
+    private readonly Lock _lock = new();
     private volatile bool _disposed;
 
     private GrpcChannel(Uri address, GrpcChannelOptions options)
@@ -74,18 +76,48 @@ public sealed class GrpcChannel : IDisposable
         return _callInvoker;
     }
 
+    /// <summary>Cancels the calls still running on the channel, then closes its connections.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        IChannelCall[] activeCalls;
+        lock (_lock)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            activeCalls = [.. _activeCalls];
+            _activeCalls.Clear();
         }
 
-        _disposed = true;
+        foreach (var call in activeCalls)
+        {
+            call.OnChannelDisposed();
+        }
+
         HttpClient.Dispose();
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Tracks a starting call; false once the channel is disposed, and the call must not start.</summary>
+    internal bool TryAddActiveCall(IChannelCall call)
+    {
+        lock (_lock)
+        {
+            return !_disposed && _activeCalls.Add(call);
+        }
+    }
+
+    internal void RemoveActiveCall(IChannelCall call)
+    {
+        lock (_lock)
+        {
+            _activeCalls.Remove(call);
+        }
+    }
 
     /// <summary>The request URI for a method, keeping any path base in the address (e.g. behind a path-routing proxy).</summary>
     internal Uri GetCallUri(string methodFullName)

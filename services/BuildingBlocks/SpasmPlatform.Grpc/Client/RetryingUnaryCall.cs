@@ -9,7 +9,7 @@ namespace SpasmPlatform.Grpc.Client;
 /// UNAVAILABLE before the server committed to it (no response headers, or Trailers-Only). The caller sees the
 /// headers, response, status and trailers of the attempt that ended the call.
 /// </summary>
-internal sealed class RetryingUnaryCall<TRequest, TResponse>
+internal sealed class RetryingUnaryCall<TRequest, TResponse> : IChannelCall
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
@@ -29,6 +29,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse>
     private GrpcCall<TRequest, TResponse>? _current;
     private int _attempts;
     private bool _disposed;
+    private bool _channelDisposed;
     private Func<Status>? _getStatus;
     private Func<Metadata>? _getTrailers;
 
@@ -85,7 +86,35 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse>
         current?.Dispose();
     }
 
+    public void OnChannelDisposed()
+    {
+        lock (_lock)
+        {
+            _channelDisposed = true;
+        }
+
+        Dispose();
+    }
+
     private async Task RunAsync()
+    {
+        if (!_channel.TryAddActiveCall(this))
+        {
+            Finish(CallOutcome.Of(StatusCode.Cancelled, "The channel was disposed."));
+            return;
+        }
+
+        try
+        {
+            await RunAttemptsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _channel.RemoveActiveCall(this);
+        }
+    }
+
+    private async Task RunAttemptsAsync()
     {
         using var registration = _options.CancellationToken.UnsafeRegister(static state => ((RetryingUnaryCall<TRequest, TResponse>)state!)._backoffCts.Cancel(), this);
         if (_deadline is { } deadline)
@@ -196,15 +225,16 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse>
     {
         if (exception is OperationCanceledException)
         {
-            bool disposed;
+            bool disposed, channelDisposed;
             lock (_lock)
             {
                 disposed = _disposed;
+                channelDisposed = _channelDisposed;
             }
 
             if (disposed)
             {
-                return CallOutcome.Of(StatusCode.Cancelled, "gRPC call disposed.");
+                return CallOutcome.Of(StatusCode.Cancelled, channelDisposed ? "The channel was disposed." : "gRPC call disposed.");
             }
 
             // Only the caller's token, Dispose and the deadline cancel the backoff; the deadline is what is left.

@@ -33,6 +33,12 @@ internal static class TransportErrors
             }
         }
 
+        if (exception is OperationCanceledException or ObjectDisposedException)
+        {
+            // Cancelled by the transport itself rather than by the call (the HttpClient was disposed).
+            return new Status(StatusCode.Cancelled, $"The transport canceled the call: {exception.Message}");
+        }
+
         return new Status(StatusCode.Internal, $"Error in the gRPC call: {exception.GetType().Name}: {exception.Message}");
     }
 
