@@ -73,27 +73,29 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : IChannelCall
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Stop(channelDisposed: false);
+
+    public void OnChannelDisposed() => Stop(channelDisposed: true);
+
+    private void Stop(bool channelDisposed)
     {
         GrpcCall<TRequest, TResponse>? current;
         lock (_lock)
         {
             _disposed = true;
+            _channelDisposed |= channelDisposed;
             current = _current;
         }
 
         _backoffCts.Cancel();
-        current?.Dispose();
-    }
-
-    public void OnChannelDisposed()
-    {
-        lock (_lock)
+        if (channelDisposed)
         {
-            _channelDisposed = true;
+            current?.OnChannelDisposed();
         }
-
-        Dispose();
+        else
+        {
+            current?.Dispose();
+        }
     }
 
     private async Task RunAsync()
@@ -149,12 +151,13 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : IChannelCall
     private async ValueTask<IRetryableAttempt> RunAttemptAsync()
     {
         GrpcCall<TRequest, TResponse> attempt;
-        bool disposed;
+        bool disposed, channelDisposed;
         lock (_lock)
         {
             attempt = new GrpcCall<TRequest, TResponse>(_channel, _method, _host, _options, _attempts++);
             _current = attempt;
             disposed = _disposed;
+            channelDisposed = _channelDisposed;
         }
 
         // Headers of a committed attempt reach the caller at once; that attempt is the last one anyway.
@@ -172,7 +175,11 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : IChannelCall
             TaskScheduler.Default);
 
         attempt.StartUnary(_request);
-        if (disposed)
+        if (channelDisposed)
+        {
+            attempt.OnChannelDisposed();
+        }
+        else if (disposed)
         {
             attempt.Dispose();
         }
@@ -223,6 +230,12 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : IChannelCall
 
     private CallOutcome OutcomeOf(Exception exception)
     {
+        if (exception is ObjectDisposedException)
+        {
+            // The channel was disposed between two attempts, before it got to cancel this call.
+            return CallOutcome.Of(StatusCode.Cancelled, "The channel was disposed.");
+        }
+
         if (exception is OperationCanceledException)
         {
             bool disposed, channelDisposed;
