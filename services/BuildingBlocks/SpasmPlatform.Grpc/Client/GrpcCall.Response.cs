@@ -135,15 +135,6 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         return outcome.Status.StatusCode == StatusCode.OK ? null : throw outcome.ToException();
     }
 
-    private async ValueTask<TResponse?> ReadMessageAsync(PipeReader reader)
-    {
-        try
-        {
-            return await MessageFraming.ReadMessageAsync(reader, Method.ResponseParser, _channel.MaxReceiveMessageSize, _responseEncoding, _callCts.Token).ConfigureAwait(false);
-        }
-        catch (ArgumentOutOfRangeException) when (_responseEncoding is not null && !MessageCompression.IsSupported(_responseEncoding))
-        {
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{_responseEncoding}'. Supported encodings: {MessageCompression.AcceptEncoding}."));
-        }
-    }
+    private ValueTask<TResponse?> ReadMessageAsync(PipeReader reader) =>
+        MessageFraming.ReadMessageAsync(reader, Method.ResponseParser, _channel.MaxReceiveMessageSize, _responseEncoding, _callCts.Token);
 }
