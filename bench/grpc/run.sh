@@ -232,26 +232,26 @@ to_us() {  # h2load duration ("59us", "2.53ms", "1.2s") -> microseconds
 record_run() {
     local server="$1" load="$2" rep="$3" file="$4" streams_in_flight="$5" server_cores="$6" h2load_cores="$7" other_cores="$8"
     local gc0="$9" gc1="${10}"
-    local rps done succeeded failed errored timeout ok2xx data min max mean sd
+    local rps finished succeeded failed errored timeout ok2xx data min max mean sd
     rps="$(awk '/^finished in/ { print $4 }' "$file")"
-    read -r done succeeded failed errored timeout < <(awk '/^requests:/ { print $6, $8, $10, $12, $14 }' "$file")
+    read -r finished succeeded failed errored timeout < <(awk '/^requests:/ { print $6, $8, $10, $12, $14 }' "$file")
     ok2xx="$(awk '/^status codes:/ { print $3 }' "$file")"
     data="$(sed -n 's/.*(\([0-9]*\)) data.*/\1/p' "$file")"
     read -r min max mean sd < <(awk '/^time for request:/ { print $4, $5, $6, $7 }' "$file")
-    [[ -n "$rps" && -n "$done" && "$done" -gt 0 ]] || die "$server $load: no result in $file"
-    [[ "$succeeded" == "$done" && "$failed" == 0 && "$errored" == 0 && "$timeout" == 0 ]] \
+    [[ -n "$rps" && -n "$finished" && "$finished" -gt 0 ]] || die "$server $load: no result in $file"
+    [[ "$succeeded" == "$finished" && "$failed" == 0 && "$errored" == 0 && "$timeout" == 0 ]] \
         || die "$server $load: not every request succeeded ($file)"
-    [[ "$ok2xx" == "$done" ]] || die "$server $load: $ok2xx of $done responses were 2xx ($file)"
+    [[ "$ok2xx" == "$finished" ]] || die "$server $load: $ok2xx of $finished responses were 2xx ($file)"
     # Every answer is the 12-byte response frame; streams cut off by the end of the run may add a few.
-    ((data >= done * FRAME_BYTES && data <= (done + streams_in_flight) * FRAME_BYTES)) \
-        || die "$server $load: $data response bytes for $done responses, expected $FRAME_BYTES each ($file)"
+    ((data >= finished * FRAME_BYTES && data <= (finished + streams_in_flight) * FRAME_BYTES)) \
+        || die "$server $load: $data response bytes for $finished responses, expected $FRAME_BYTES each ($file)"
     local alloc="-" gcs="-"
     if [[ -n "$gc0" && -n "$gc1" ]]; then
-        read -r alloc gcs < <(awk -v a="$gc0" -v b="$gc1" -v n="$done" 'BEGIN {
+        read -r alloc gcs < <(awk -v a="$gc0" -v b="$gc1" -v n="$finished" 'BEGIN {
             split(a, x, " "); split(b, y, " ")
             printf "%.0f %d/%d/%d\n", (y[1] - x[1]) / n, y[2] - x[2], y[3] - x[3], y[4] - x[4] }')
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$load" "$rep" "$rps" "$done" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$load" "$rep" "$rps" "$finished" \
         "$(to_us "$mean")" "$(to_us "$sd")" "$(to_us "$min")" "$(to_us "$max")" \
         "$server_cores" "$h2load_cores" "$other_cores" "$alloc" "$gcs" >> "$OUT/runs.tsv"
 }
@@ -438,9 +438,10 @@ main() {
 
     # The servers must still be healthy after the load.
     for server in $SERVERS; do
-        echo_call "${PORT[$server]}" "$OUT/after-$server.body" "$OUT/after-$server.headers" \
-            && cmp -s "$OUT/after-$server.body" "$RESPONSE_FILE" \
-            || die "$server no longer answers correctly after the load"
+        if ! echo_call "${PORT[$server]}" "$OUT/after-$server.body" "$OUT/after-$server.headers" \
+            || ! cmp -s "$OUT/after-$server.body" "$RESPONSE_FILE"; then
+            die "$server no longer answers correctly after the load"
+        fi
     done
     stop_servers
     write_results
