@@ -35,12 +35,13 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
 
     private readonly OutboxRelayOptions _options = Validated(options);
     private readonly ResiliencePipeline _retry = BuildRetry(options, logger, store.Schema);
+    // Never disposed on purpose: without AvailableWaitHandle a SemaphoreSlim holds nothing to release, and disposing
+    // them could fault a loop that a host's stop timeout left running.
     private readonly SemaphoreSlim _batchGate = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _wakeLock = new();
     private readonly HashSet<string> _heldStreams = new(StringComparer.Ordinal);
     private readonly HashSet<long> _heldIds = [];
-    private bool _disposed;
 
     /// <summary>
     /// Publishes at most <paramref name="batchSize"/> unsent messages and marks them sent; returns how many were published.
@@ -49,18 +50,6 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
     /// </summary>
     public async Task<int> RelayPendingAsync(int batchSize, CancellationToken cancellationToken = default) =>
         (await RelayBatchAsync(batchSize, cancellationToken).ConfigureAwait(false)).Published;
-
-    public override void Dispose()
-    {
-        base.Dispose();
-        lock (_wakeLock)
-        {
-            _disposed = true;
-            _wake.Dispose();
-        }
-
-        _batchGate.Dispose();
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -405,7 +394,7 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
         // A semaphore of at most one: any number of notifications while a drain runs cause exactly one more drain.
         lock (_wakeLock)
         {
-            if (!_disposed && _wake.CurrentCount == 0)
+            if (_wake.CurrentCount == 0)
             {
                 _wake.Release();
             }
