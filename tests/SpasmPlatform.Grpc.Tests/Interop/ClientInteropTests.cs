@@ -86,7 +86,7 @@ public abstract class ClientInteropTests(InteropServerFixture fixture)
         var calls = recorder.Calls.ToArray();
         foreach (var method in new[] { "Echo", "Collect" })
         {
-            var call = Assert.Single(calls, c => c.Path == $"/spasm.testing.v1.EchoService/{method}" && c.RequestEncoding.Length > 0);
+            var call = Assert.Single(calls, c => c.Path == $"/spasm.testing.v1.EchoService/{method}");
             Assert.True(call.RequestEncoding == MessageCompression.Gzip, $"{method}: the peer sent grpc-encoding '{call.RequestEncoding}'");
             Assert.True(call.FirstRequestFlag == 1, $"{method}: the peer's first message had compressed flag {call.FirstRequestFlag}");
             Assert.True(call.ResponseEncoding == MessageCompression.Gzip, $"{method}: our server answered with grpc-encoding '{call.ResponseEncoding}'");
