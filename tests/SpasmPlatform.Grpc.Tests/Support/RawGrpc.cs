@@ -49,7 +49,12 @@ public static class RawGrpc
     public static HttpRequestMessage Request(string path, HttpContent content, string contentType = "application/grpc")
     {
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = content,
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         request.Headers.TryAddWithoutValidation("te", "trailers");
         return request;
     }
@@ -76,5 +81,14 @@ public static class RawGrpc
         }
 
         return messages;
+    }
+
+    /// <summary>Sends request messages (then half-closes) and parses every response message.</summary>
+    public static async Task<(RawResponse Raw, List<TResponse> Messages)> CallAsync<TResponse>(
+        HttpClient client, string path, MessageParser<TResponse> parser, params IMessage[] requests)
+        where TResponse : IMessage<TResponse>
+    {
+        var raw = await SendAsync(client, Request(path, requests.Select(r => Frame(r)).ToArray()));
+        return (raw, raw.Messages.Select(m => parser.ParseFrom(m.Payload)).ToList());
     }
 }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using SpasmPlatform.Grpc.Server;
 
 namespace SpasmPlatform.Grpc.Health;
@@ -19,12 +17,6 @@ public static class GrpcHealthExtensions
         }
 
         services.TryAddSingleton<HealthStatusMonitor>();
-        services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<HealthStatusMonitor>());
-        services.AddOptions<HealthCheckPublisherOptions>().Configure<IOptions<GrpcHealthOptions>>((publisher, health) =>
-        {
-            publisher.Delay = TimeSpan.FromMilliseconds(100);
-            publisher.Period = health.Value.WatchPeriod;
-        });
         return services.AddHealthChecks();
     }
 

@@ -18,7 +18,7 @@ public sealed class HealthService(HealthStatusMonitor monitor) : IGrpcService
         return new HealthCheckResponse { Status = status };
     }
 
-    /// <summary>Sends the current status at once, then each change, until the client goes away.</summary>
+    /// <summary>Sends the current status at once, then each change (checked every watch period), until the client goes away.</summary>
     public async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responseStream, ServerCallContext context)
     {
         var changes = monitor.Subscribe(out var subscription);
@@ -40,7 +40,21 @@ public sealed class HealthService(HealthStatusMonitor monitor) : IGrpcService
                     last = status;
                 }
             }
-            while (await changes.WaitToReadAsync(token).ConfigureAwait(false));
+            while (await WaitForChangeAsync(changes, token).ConfigureAwait(false));
+        }
+    }
+
+    private async Task<bool> WaitForChangeAsync(System.Threading.Channels.ChannelReader<bool> changes, CancellationToken token)
+    {
+        using var period = CancellationTokenSource.CreateLinkedTokenSource(token);
+        period.CancelAfter(monitor.WatchPeriod);
+        try
+        {
+            return await changes.WaitToReadAsync(period.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return true;
         }
     }
 }

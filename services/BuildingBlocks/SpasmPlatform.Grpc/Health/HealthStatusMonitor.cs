@@ -9,11 +9,11 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 namespace SpasmPlatform.Grpc.Health;
 
 /// <summary>
-/// Turns ASP.NET Core health reports into gRPC serving statuses. The host's health-check publisher feeds it
-/// periodically (for Watch); Check reads a report no older than the cache duration. A stopping host reports
-/// NOT_SERVING at once so load balancers drain it before it goes.
+/// Turns ASP.NET Core health reports into gRPC serving statuses. Reports are shared for the cache duration, so
+/// many Check and Watch callers cost one run of the checks. A stopping host reports NOT_SERVING at once and wakes
+/// every watcher, so load balancers drain it before it goes.
 /// </summary>
-public sealed class HealthStatusMonitor : IHealthCheckPublisher
+public sealed class HealthStatusMonitor
 {
     private readonly HealthCheckService _checks;
     private readonly GrpcServiceRegistry _registry;
@@ -63,7 +63,7 @@ public sealed class HealthStatusMonitor : IHealthCheckPublisher
 
     public bool IsKnown(string service) => service.Length == 0 || _registry.Contains(service);
 
-    /// <summary>A channel that receives a signal whenever the report may have changed.</summary>
+    /// <summary>A channel that receives a signal when the status changes without a check running (host stopping).</summary>
     public ChannelReader<bool> Subscribe(out IDisposable subscription)
     {
         var channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -76,12 +76,7 @@ public sealed class HealthStatusMonitor : IHealthCheckPublisher
         return channel.Reader;
     }
 
-    public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
-    {
-        Store(report);
-        NotifyWatchers();
-        return Task.CompletedTask;
-    }
+    public TimeSpan WatchPeriod => _options.WatchPeriod;
 
     private async Task<HealthReport> RefreshAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,8 @@
+using SpasmPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(new ServiceInfo("assessment", 5101));
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

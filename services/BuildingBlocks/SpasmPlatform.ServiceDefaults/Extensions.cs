@@ -1,0 +1,97 @@
+using System.Net;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using SpasmPlatform.Grpc.Health;
+using SpasmPlatform.Grpc.Interceptors;
+using SpasmPlatform.Grpc.Reflection;
+using SpasmPlatform.Grpc.Server;
+
+namespace SpasmPlatform.ServiceDefaults;
+
+/// <summary>The wiring every SpasmPlatform host shares; a service's Program.cs adds only its own parts.</summary>
+public static class Extensions
+{
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceInfo service, Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton(service);
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureEndpoint(kestrel, configuration, service));
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
+            grpc.Interceptors.Add(typeof(ValidationInterceptor));
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(RequiredConnectionString(configuration, "Postgres"))
+        {
+            Name = service.Name,
+        }.Build());
+
+        AddMessaging(builder.Services, configuration, configureBus);
+        AddTelemetry(builder.Services, configuration, service);
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>One HTTP/2-only endpoint: cleartext h2c needs Http2 alone, since Http1AndHttp2 silently falls back to HTTP/1.1.</summary>
+    private static void ConfigureEndpoint(KestrelServerOptions kestrel, IConfiguration configuration, ServiceInfo service)
+    {
+        var bind = configuration["Grpc:BindAddress"] ?? "127.0.0.1";
+        var port = configuration.GetValue("Grpc:Port", service.DefaultPort);
+        var address = bind is "*" or "0.0.0.0" ? IPAddress.Any : IPAddress.Parse(bind);
+        kestrel.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
+        kestrel.AddServerHeader = false;
+    }
+
+    private static void AddMessaging(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? configureBus)
+    {
+        var rabbit = new Uri(RequiredConnectionString(configuration, "RabbitMq"));
+        services.AddMassTransit(bus =>
+        {
+            configureBus?.Invoke(bus);
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+    }
+
+    /// <summary>Traces leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    private static void AddTelemetry(IServiceCollection services, IConfiguration configuration, ServiceInfo service)
+    {
+        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
+        {
+            otel.ConfigureResource(resource => resource.AddService($"spasm-{service.Name}"));
+            otel.WithTracing(tracing => tracing.AddSource("SpasmPlatform.*", "Microsoft.AspNetCore", "MassTransit"));
+            if (!string.IsNullOrEmpty(endpoint))
+            {
+                otel.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, new Uri(endpoint));
+            }
+        }));
+        services.AddHostedService<TelemetryHost>();
+    }
+
+    private static string RequiredConnectionString(IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Connection string '{name}' is not set (environment variable ConnectionStrings__{name}).");
+}

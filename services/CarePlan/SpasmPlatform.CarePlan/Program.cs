@@ -1,0 +1,8 @@
+using SpasmPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(new ServiceInfo("care-plan", 5103));
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

@@ -1,0 +1,8 @@
+using SpasmPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(new ServiceInfo("knowledge", 5102));
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

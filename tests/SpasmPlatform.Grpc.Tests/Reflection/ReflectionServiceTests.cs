@@ -1,0 +1,74 @@
+using Google.Protobuf.Reflection;
+using SpasmPlatform.Grpc.Tests.Support;
+using V1 = Grpc.Reflection.V1;
+using V1Alpha = Grpc.Reflection.V1Alpha;
+
+namespace SpasmPlatform.Grpc.Tests.Reflection;
+
+public sealed class ReflectionServiceTests(Server.ServerFixture fixture) : IClassFixture<Server.ServerFixture>
+{
+    private const string V1AlphaPath = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+    private const string V1Path = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+
+    [Fact]
+    public async Task Lists_every_mapped_service()
+    {
+        var (_, responses) = await RawGrpc.CallAsync(fixture.Http, V1AlphaPath, V1Alpha.ServerReflectionResponse.Parser, new V1Alpha.ServerReflectionRequest { ListServices = "" });
+
+        var names = Assert.Single(responses).ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("spasm.testing.v1.EchoService", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+        Assert.Contains("grpc.reflection.v1alpha.ServerReflection", names);
+        Assert.Contains("grpc.reflection.v1.ServerReflection", names);
+    }
+
+    [Theory]
+    [InlineData("spasm.testing.v1.EchoService")]
+    [InlineData("spasm.testing.v1.EchoService.Chat")]
+    [InlineData("spasm.testing.v1.EchoRequest")]
+    public async Task File_containing_a_symbol_describes_it(string symbol)
+    {
+        var (_, responses) = await RawGrpc.CallAsync(fixture.Http, V1AlphaPath, V1Alpha.ServerReflectionResponse.Parser, new V1Alpha.ServerReflectionRequest { FileContainingSymbol = symbol });
+
+        var files = Assert.Single(responses).FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
+        var echo = Assert.Single(files, f => f.Name == "spasm/testing/v1/echo.proto");
+        Assert.Equal("EchoService", Assert.Single(echo.Service).Name);
+        Assert.Equal(["Echo", "Expand", "Collect", "Chat"], echo.Service[0].Method.Select(m => m.Name));
+    }
+
+    [Fact]
+    public async Task Several_requests_on_one_stream_are_answered_in_order_and_unknowns_are_not_found()
+    {
+        var (_, responses) = await RawGrpc.CallAsync(
+            fixture.Http, V1AlphaPath, V1Alpha.ServerReflectionResponse.Parser,
+            new V1Alpha.ServerReflectionRequest { FileByFilename = "grpc/health/v1/health.proto" },
+            new V1Alpha.ServerReflectionRequest { FileContainingSymbol = "no.such.Symbol" },
+            new V1Alpha.ServerReflectionRequest { AllExtensionNumbersOfType = "spasm.testing.v1.EchoRequest" });
+
+        Assert.Equal(3, responses.Count);
+        Assert.Equal("grpc/health/v1/health.proto", FileDescriptorProto.Parser.ParseFrom(responses[0].FileDescriptorResponse.FileDescriptorProto[0]).Name);
+        Assert.Equal(5, responses[1].ErrorResponse.ErrorCode);
+        Assert.Equal("no.such.Symbol", responses[1].OriginalRequest.FileContainingSymbol);
+        Assert.Equal("spasm.testing.v1.EchoRequest", responses[2].AllExtensionNumbersResponse.BaseTypeName);
+    }
+
+    [Fact]
+    public async Task V1_serves_the_same_answers()
+    {
+        var (_, responses) = await RawGrpc.CallAsync(fixture.Http, V1Path, V1.ServerReflectionResponse.Parser, new V1.ServerReflectionRequest { FileContainingSymbol = "grpc.health.v1.Health" });
+
+        var file = FileDescriptorProto.Parser.ParseFrom(Assert.Single(responses).FileDescriptorResponse.FileDescriptorProto[0]);
+        Assert.Equal("grpc.health.v1", file.Package);
+    }
+
+    [Fact]
+    public async Task Files_come_with_their_imports()
+    {
+        var (_, responses) = await RawGrpc.CallAsync(fixture.Http, V1AlphaPath, V1Alpha.ServerReflectionResponse.Parser, new V1Alpha.ServerReflectionRequest { FileContainingSymbol = "grpc.health.v1.Health" });
+
+        // Every import named by a returned file is itself returned, so a client can build the pool in one round trip.
+        var files = responses[0].FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
+        var names = files.Select(f => f.Name).ToHashSet();
+        Assert.All(files.SelectMany(f => f.Dependency), d => Assert.Contains(d, names));
+    }
+}

@@ -1,0 +1,75 @@
+using Google.Rpc;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Grpc.Tests.Support;
+using SpasmPlatform.Testing.V1;
+
+namespace SpasmPlatform.Grpc.Tests.Server;
+
+public sealed class StatusTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private const string Echo = "/spasm.testing.v1.EchoService/Echo";
+    private const string Expand = "/spasm.testing.v1.EchoService/Expand";
+
+    [Fact]
+    public async Task Immediate_error_is_a_trailers_only_response()
+    {
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "no such record", FailWithCode = 5 })));
+
+        Assert.True(response.IsTrailersOnly);
+        Assert.Empty(response.Messages);
+        Assert.Empty(response.Trailers);
+        Assert.Equal("5", response.Status);
+        Assert.Equal("no such record", response.Message);
+        Assert.Equal("application/grpc", response.ContentType);
+        Assert.Equal("requested", response.StatusOrHeader("failure-reason"));
+    }
+
+    [Fact]
+    public async Task Error_after_messages_is_sent_in_trailers()
+    {
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Expand, RawGrpc.Frame(new EchoRequest { Message = "late", Repeat = 2, FailWithCode = 10 })));
+
+        Assert.False(response.IsTrailersOnly);
+        Assert.Equal(2, response.Messages.Count);
+        Assert.Equal("10", RawResponse.Header(response.Trailers, "grpc-status"));
+        Assert.Equal("requested", RawResponse.Header(response.Trailers, "failure-reason"));
+    }
+
+    [Fact]
+    public async Task Grpc_message_is_percent_encoded()
+    {
+        const string detail = "Überweisung 100% fehlgeschlagen\nzeile 2 ✓";
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = detail, FailWithCode = 9 })));
+
+        Assert.Equal("%C3%9Cberweisung 100%25 fehlgeschlagen%0Azeile 2 %E2%9C%93", response.Message);
+        Assert.Equal(detail, PercentEncoding.Decode(response.Message!));
+    }
+
+    [Fact]
+    public async Task Invalid_argument_carries_every_field_violation_in_status_details()
+    {
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "invalid request", FailWithCode = 3 })));
+
+        Assert.Equal("3", response.Status);
+        var status = Google.Rpc.Status.Parser.ParseFrom(Convert.FromBase64String(response.StatusOrHeader("grpc-status-details-bin")!));
+        Assert.Equal(3, status.Code);
+        Assert.Equal("invalid request", status.Message);
+        var badRequest = status.GetDetail<BadRequest>();
+        Assert.NotNull(badRequest);
+        Assert.Equal(["message", "repeat"], badRequest.FieldViolations.Select(v => v.Field));
+    }
+
+    [Fact]
+    public async Task Handler_exception_is_unknown_with_a_generic_message_and_is_logged_with_the_trace_id()
+    {
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "boom", ThrowException = true })));
+
+        Assert.Equal("2", response.Status);
+        var message = PercentEncoding.Decode(response.Message!);
+        Assert.StartsWith("Exception was thrown by handler.", message);
+        Assert.DoesNotContain("hunter2", message);
+        Assert.DoesNotContain("InvalidOperationException", message);
+        var traceId = message[(message.IndexOf("trace id ", StringComparison.Ordinal) + 9)..^1];
+        Assert.Contains(fixture.Server.Logs.Entries, e => e.Exception is InvalidOperationException && e.Message.Contains(traceId, StringComparison.Ordinal));
+    }
+}
