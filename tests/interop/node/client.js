@@ -148,6 +148,11 @@ const scenarios = {
     check(!error, `stream failed: ${error && error.message}`);
     check(messages.length === 5, `expected 5 messages, got ${messages.length}`);
     messages.forEach((m, i) => check(m.index === i && m.message === 'tick', `message ${i} was ${JSON.stringify(m)}`));
+    // Many messages with payloads: the server's writes must respect HTTP/2 flow control and stay in order.
+    const many = await collectStream(ctx.echo.Expand({ message: 'many', repeat: 1000, payload: Buffer.alloc(1024) }, { deadline: deadlineIn(CALL_TIMEOUT_MS) }));
+    check(!many.error, `1000-message stream failed: ${many.error && many.error.message}`);
+    check(many.messages.length === 1000 && many.messages.every((m, i) => m.index === i),
+      `1000-message stream arrived as ${many.messages.length} messages`);
   },
 
   async client_streaming(ctx) {
@@ -240,6 +245,14 @@ const scenarios = {
     expectCode(result.error, Status.DEADLINE_EXCEEDED, 'Echo');
     check(elapsed < 2000, `DEADLINE_EXCEEDED took ${elapsed} ms for a 300 ms deadline`);
     console.log(`deadline exceeded after ${elapsed} ms: ${result.error.details}`);
+
+    // A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time.
+    const streamStarted = Date.now();
+    const stream = await collectStream(ctx.echo.Expand({ message: 'stream', repeat: 50, delay_ms: 100 }, { deadline: deadlineIn(500) }));
+    const streamElapsed = Date.now() - streamStarted;
+    expectCode(stream.error, Status.DEADLINE_EXCEEDED, 'Expand');
+    check(streamElapsed < 2000, `streaming DEADLINE_EXCEEDED took ${streamElapsed} ms for a 500 ms deadline`);
+    check(stream.messages.length >= 1 && stream.messages.length < 50, `received ${stream.messages.length} messages before the deadline`);
   },
 
   async cancellation(ctx) {
@@ -313,6 +326,58 @@ const scenarios = {
     } finally {
       gzip.close();
     }
+    // deflate (zlib format in gRPC, algorithm 1) on a bidi call.
+    const deflate = new EchoService(ctx.target, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 1 });
+    try {
+      const call = deflate.Chat({ deadline: deadlineIn(CALL_TIMEOUT_MS) });
+      const done = collectStream(call);
+      call.write({ message: 'chat-0', payload });
+      call.write({ message: 'chat-1', payload });
+      call.end();
+      const { messages, error } = await done;
+      check(!error, `chat under deflate failed: ${error && error.message}`);
+      check(messages.length === 2 && messages.every((m) => Buffer.compare(m.payload, payload) === 0),
+        `chat under deflate returned ${messages.length} messages`);
+    } finally {
+      deflate.close();
+    }
+  },
+
+  async unimplemented(ctx) {
+    const { Client } = grpc;
+    const raw = new Client(ctx.target, grpc.credentials.createInsecure());
+    try {
+      const EchoRequest = ctx.packages.spasm.testing.v1.EchoService.service.Echo;
+      for (const method of ['/spasm.testing.v1.EchoService/NoSuchMethod', '/no.such.Service/Echo']) {
+        const error = await new Promise((resolve) => {
+          raw.makeUnaryRequest(method, EchoRequest.requestSerialize, EchoRequest.responseDeserialize, { message: 'x' },
+            new grpc.Metadata(), { deadline: deadlineIn(CALL_TIMEOUT_MS) }, (e) => resolve(e));
+        });
+        expectCode(error, Status.UNIMPLEMENTED, method);
+      }
+    } finally {
+      raw.close();
+    }
+  },
+
+  async too_large(ctx) {
+    // Over the server's 4 MiB receive limit: refused with RESOURCE_EXHAUSTED, and the channel stays usable.
+    const { error } = await unary(ctx.echo, 'Echo', { message: 'huge', payload: Buffer.alloc(5 * 1024 * 1024) });
+    expectCode(error, Status.RESOURCE_EXHAUSTED, 'Echo');
+    const after = await unary(ctx.echo, 'Echo', { message: 'after' });
+    check(!after.error && after.response.message === 'after', `call after the refused one: ${after.error && after.error.message}`);
+  },
+
+  async concurrent(ctx) {
+    // Many calls multiplexed on one HTTP/2 connection, unary and streaming at once.
+    const unaryCalls = Array.from({ length: 50 }, (_, i) => unary(ctx.echo, 'Echo', { message: `u-${i}`, delay_ms: 50 }));
+    const streams = Array.from({ length: 5 }, (_, i) => collectStream(ctx.echo.Expand({ message: `s-${i}`, repeat: 20 }, { deadline: deadlineIn(CALL_TIMEOUT_MS) })));
+    (await Promise.all(streams)).forEach(({ messages, error }, i) => {
+      check(!error && messages.length === 20 && messages.every((m) => m.message === `s-${i}`), `stream ${i} returned ${messages.length} messages, error ${error && error.message}`);
+    });
+    (await Promise.all(unaryCalls)).forEach(({ error, response }, i) => {
+      check(!error && response.message === `u-${i}`, `call ${i}: ${error ? error.message : response.message}`);
+    });
   },
 
   async health_check(ctx) {

@@ -84,6 +84,11 @@ def server_streaming(c):
     check(len(replies) == 5, "expected 5 messages, got %d" % len(replies))
     for i, reply in enumerate(replies):
         check(reply.index == i and reply.message == "tick", "message %d was %r" % (i, reply))
+    # Many messages with payloads: the server's writes must respect HTTP/2 flow control and stay in order.
+    payload = bytes(1024)
+    indexes = [r.index for r in c.expand(c.request(message="many", repeat=1000, payload=payload), timeout=CALL_TIMEOUT)]
+    check(indexes == list(range(1000)), "1000-message stream arrived as %d messages, in order: %s"
+          % (len(indexes), indexes == sorted(indexes)))
 
 
 def client_streaming(c):
@@ -189,6 +194,19 @@ def deadline(c):
     check(elapsed < 2.0, "DEADLINE_EXCEEDED took %.2f s for a 0.3 s deadline" % elapsed)
     print("deadline exceeded after %.3f s: %s" % (elapsed, error.details()))
 
+    # A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time.
+    started = time.monotonic()
+    received = []
+    try:
+        for reply in c.expand(c.request(message="stream", repeat=50, delay_ms=100), timeout=0.5):
+            received.append(reply)
+        raise Failure("a 5 s stream finished within a 0.5 s deadline")
+    except grpc.RpcError as stream_error:
+        elapsed = time.monotonic() - started
+        check(stream_error.code() == grpc.StatusCode.DEADLINE_EXCEEDED, "stream ended with %s" % stream_error.code())
+        check(elapsed < 2.0, "streaming DEADLINE_EXCEEDED took %.2f s for a 0.5 s deadline" % elapsed)
+        check(1 <= len(received) < 50, "received %d messages before the deadline" % len(received))
+
 
 def cancellation(c):
     # Expand writes its one message and then waits for cancellation, so the first message proves the
@@ -250,6 +268,38 @@ def compression(c):
     requests = (c.request(message="part-%d" % i, payload=payload) for i in range(3))
     reply = c.collect(requests, timeout=CALL_TIMEOUT, compression=grpc.Compression.Gzip)
     check(reply.index == 3 and reply.payload == payload * 3, "collect under gzip returned %d messages" % reply.index)
+    # Per-call deflate (zlib format in gRPC) on a bidi call.
+    requests = [c.request(message="chat-%d" % i, payload=payload) for i in range(2)]
+    replies = list(c.chat(iter(requests), timeout=CALL_TIMEOUT, compression=grpc.Compression.Deflate))
+    check([r.payload == payload for r in replies] == [True, True], "chat under deflate returned %d messages" % len(replies))
+
+
+def unimplemented(c):
+    response = deserializer(c.protos["spasm.testing.v1.EchoResponse"])
+    missing_method = c.channel.unary_unary(ECHO + "NoSuchMethod", serializer, response)
+    expect_error(lambda: missing_method(c.request(message="x"), timeout=CALL_TIMEOUT), grpc.StatusCode.UNIMPLEMENTED)
+    missing_service = c.channel.unary_unary("/no.such.Service/Echo", serializer, response)
+    expect_error(lambda: missing_service(c.request(message="x"), timeout=CALL_TIMEOUT), grpc.StatusCode.UNIMPLEMENTED)
+
+
+def too_large(c):
+    # Over the server's 4 MiB receive limit: refused with RESOURCE_EXHAUSTED, and the channel stays usable.
+    expect_error(lambda: c.echo(c.request(message="huge", payload=bytes(5 * 1024 * 1024)), timeout=CALL_TIMEOUT),
+                 grpc.StatusCode.RESOURCE_EXHAUSTED)
+    reply = c.echo(c.request(message="after"), timeout=CALL_TIMEOUT)
+    check(reply.message == "after", "call after the refused one returned %r" % reply)
+
+
+def concurrent(c):
+    # Many calls multiplexed on one HTTP/2 connection, unary and streaming at once.
+    unary_calls = [c.echo.future(c.request(message="u-%d" % i, delay_ms=50), timeout=CALL_TIMEOUT) for i in range(50)]
+    streams = [c.expand(c.request(message="s-%d" % i, repeat=20), timeout=CALL_TIMEOUT) for i in range(5)]
+    for i, stream in enumerate(streams):
+        messages = [r.message for r in stream]
+        check(messages == ["s-%d" % i] * 20, "stream %d returned %r" % (i, messages))
+    for i, call in enumerate(unary_calls):
+        reply = call.result()
+        check(reply.message == "u-%d" % i, "call %d answered %r" % (i, reply.message))
 
 
 def health_check(c):
@@ -349,6 +399,9 @@ SCENARIOS = {
     "metadata": metadata,
     "metadata_empty_bin": metadata_empty_bin,
     "compression": compression,
+    "unimplemented": unimplemented,
+    "too_large": too_large,
+    "concurrent": concurrent,
     "health_check": health_check,
     "health_watch": health_watch,
     "reflection_v1alpha": lambda c: reflection(c, "grpc.reflection.v1alpha"),
