@@ -7,8 +7,8 @@ namespace SpasmPlatform.Grpc.Tests.Interop;
 public static class InteropEnvironment
 {
     public const string InstallHint =
-        "The interop tests need: apt-get install -y python3-grpcio python3-protobuf protobuf-compiler libprotobuf-dev nodejs npm; "
-        + "then `npm ci` in tests/interop/node.";
+        "The interop tests need: apt-get install -y python3-grpcio python3-protobuf protobuf-compiler libprotobuf-dev "
+        + "(grpcio runs under /usr/bin/python3), node >= 18 with npm on PATH, and `npm ci` run in tests/interop/node.";
 
     /// <summary>Debian's python3-grpcio is importable only by the system interpreter, not by a pyenv/venv python3 on PATH.</summary>
     public const string DefaultPython = "/usr/bin/python3";
