@@ -232,7 +232,7 @@ const scenarios = {
     // The server must see the deadline the client set (grpc-js may round the grpc-timeout it sends up)...
     let result = await unary(ctx.echo, 'Echo', { message: 'deadline' }, { deadline: deadlineIn(5000) });
     check(!result.error, `call failed: ${result.error && result.error.message}`);
-    check(result.response.deadline_remaining_ms > 4000 && result.response.deadline_remaining_ms <= 5500,
+    check(result.response.deadline_remaining_ms > 3000 && result.response.deadline_remaining_ms <= 5500,
       `server saw ${result.response.deadline_remaining_ms} ms left of a 5 s deadline`);
     result = await unary(ctx.echo, 'Echo', { message: 'no deadline' }, { deadline: Infinity });
     check(!result.error, `call failed: ${result.error && result.error.message}`);
@@ -243,15 +243,16 @@ const scenarios = {
     result = await unary(ctx.echo, 'Echo', { message: 'slow', delay_ms: 5000 }, { deadline: deadlineIn(300) });
     const elapsed = Date.now() - started;
     expectCode(result.error, Status.DEADLINE_EXCEEDED, 'Echo');
-    check(elapsed < 2000, `DEADLINE_EXCEEDED took ${elapsed} ms for a 300 ms deadline`);
+    check(elapsed < 3000, `DEADLINE_EXCEEDED took ${elapsed} ms for a 300 ms deadline`);
     console.log(`deadline exceeded after ${elapsed} ms: ${result.error.details}`);
 
-    // A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time.
+    // A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time
+    // (a message every 0.1 s; the deadline leaves room for a cold or busy server to send the first ones).
     const streamStarted = Date.now();
-    const stream = await collectStream(ctx.echo.Expand({ message: 'stream', repeat: 50, delay_ms: 100 }, { deadline: deadlineIn(500) }));
+    const stream = await collectStream(ctx.echo.Expand({ message: 'stream', repeat: 50, delay_ms: 100 }, { deadline: deadlineIn(1500) }));
     const streamElapsed = Date.now() - streamStarted;
     expectCode(stream.error, Status.DEADLINE_EXCEEDED, 'Expand');
-    check(streamElapsed < 2000, `streaming DEADLINE_EXCEEDED took ${streamElapsed} ms for a 500 ms deadline`);
+    check(streamElapsed < 3500, `streaming DEADLINE_EXCEEDED took ${streamElapsed} ms for a 1500 ms deadline`);
     check(stream.messages.length >= 1 && stream.messages.length < 50, `received ${stream.messages.length} messages before the deadline`);
   },
 

@@ -181,7 +181,7 @@ def deadline(c):
     # The server must see the deadline the client set. grpc-core rounds the grpc-timeout it sends up to a
     # coarser unit, so the server may see slightly more than 5 s; a lost or misparsed header would be far off.
     reply = c.echo(c.request(message="deadline"), timeout=5.0)
-    check(4000 < reply.deadline_remaining_ms <= 5500,
+    check(3000 < reply.deadline_remaining_ms <= 5500,
           "server saw %d ms left of a 5 s deadline" % reply.deadline_remaining_ms)
     reply = c.echo(c.request(message="no deadline"))
     check(reply.deadline_remaining_ms == -1, "server saw a deadline that was never set: %d" % reply.deadline_remaining_ms)
@@ -191,20 +191,21 @@ def deadline(c):
     error = expect_error(lambda: c.echo(c.request(message="slow", delay_ms=5000), timeout=0.3),
                          grpc.StatusCode.DEADLINE_EXCEEDED)
     elapsed = time.monotonic() - started
-    check(elapsed < 2.0, "DEADLINE_EXCEEDED took %.2f s for a 0.3 s deadline" % elapsed)
+    check(elapsed < 3.0, "DEADLINE_EXCEEDED took %.2f s for a 0.3 s deadline" % elapsed)
     print("deadline exceeded after %.3f s: %s" % (elapsed, error.details()))
 
-    # A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time.
+    # A stream that outlives its deadline ends with DEADLINE_EXCEEDED after the messages sent in time
+    # (a message every 0.1 s; the deadline leaves room for a cold or busy server to send the first ones).
     started = time.monotonic()
     received = []
     try:
-        for reply in c.expand(c.request(message="stream", repeat=50, delay_ms=100), timeout=0.5):
+        for reply in c.expand(c.request(message="stream", repeat=50, delay_ms=100), timeout=1.5):
             received.append(reply)
-        raise Failure("a 5 s stream finished within a 0.5 s deadline")
+        raise Failure("a 5 s stream finished within a 1.5 s deadline")
     except grpc.RpcError as stream_error:
         elapsed = time.monotonic() - started
         check(stream_error.code() == grpc.StatusCode.DEADLINE_EXCEEDED, "stream ended with %s" % stream_error.code())
-        check(elapsed < 2.0, "streaming DEADLINE_EXCEEDED took %.2f s for a 0.5 s deadline" % elapsed)
+        check(elapsed < 3.5, "streaming DEADLINE_EXCEEDED took %.2f s for a 1.5 s deadline" % elapsed)
         check(1 <= len(received) < 50, "received %d messages before the deadline" % len(received))
 
 
