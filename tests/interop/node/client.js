@@ -165,6 +165,13 @@ const scenarios = {
     check(response.message === parts.join(''), `unexpected concatenation ${JSON.stringify(response.message)}`);
     check(response.payload.toString() === parts.join(''), `unexpected payload ${response.payload.toString()}`);
     check(response.index === parts.length, `server counted ${response.index} messages, sent ${parts.length}`);
+    // No request at all: the answer has only default fields, so it travels as a zero-length message.
+    const empty = await new Promise((resolve, reject) => {
+      const call = ctx.echo.Collect({ deadline: deadlineIn(CALL_TIMEOUT_MS) }, (error, reply) => (error ? reject(error) : resolve(reply)));
+      call.end();
+    });
+    check(empty.message === '' && empty.payload.length === 0 && empty.index === 0 && empty.deadline_remaining_ms === 0,
+      `empty stream answered ${JSON.stringify(empty)}`);
   },
 
   async bidi(ctx) {

@@ -74,7 +74,8 @@ def unary(c):
 
 def large_payload(c):
     # 3 MiB each way: many HTTP/2 DATA frames and flow-control window updates, under the 4 MiB default limit.
-    payload = bytes((i * 7) % 251 for i in range(3 * 1024 * 1024))
+    size = 3 * 1024 * 1024
+    payload = (bytes(range(251)) * (size // 251 + 1))[:size]
     reply = c.echo(c.request(message="large", payload=payload), timeout=CALL_TIMEOUT)
     check(reply.payload == payload, "3 MiB payload did not round-trip (%d bytes back)" % len(reply.payload))
 
@@ -98,6 +99,9 @@ def client_streaming(c):
     check(reply.message == "".join(parts), "unexpected concatenation %r" % reply.message)
     check(reply.payload == "".join(parts).encode(), "unexpected payload %r" % reply.payload)
     check(reply.index == len(parts), "server counted %d messages, sent %d" % (reply.index, len(parts)))
+    # No request at all: the answer has only default fields, so it travels as a zero-length message.
+    empty = c.collect(iter(()), timeout=CALL_TIMEOUT)
+    check(empty == c.protos["spasm.testing.v1.EchoResponse"](), "empty stream answered %r" % empty)
 
 
 def bidi(c):
