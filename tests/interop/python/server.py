@@ -10,12 +10,14 @@ The request fields steer it like the C# test EchoService does:
                      google.rpc.Status with a google.rpc.BadRequest in grpc-status-details-bin, other codes carry
                      the trailer failure-reason: requested
   throw_exception    the handler fails with UNKNOWN and a generic message; the exception text goes to stderr only
-  wait_for_cancellation  the handler waits until the client cancels (or the deadline passes) and reports it
+  wait_for_cancellation  the handler waits until the call ends (cancelled, or past its deadline) and reports
+                     "EVENT cancelled:<message>"
   delay_ms           Echo/Collect/Chat sleep that long ignoring cancellation; Expand waits that long before each
                      message but stops when the call ends
   echo_metadata      x-* request metadata is echoed in the response headers, and in the trailers
                      (text keys as KEY-trailer, -bin keys under the same key)
   repeat             how many messages Expand sends
+Request metadata x-response-compression: gzip|deflate makes the server compress its response messages.
 """
 
 import signal
@@ -36,6 +38,7 @@ from interop_protos import Protos, SetupError, deserializer, serializer
 SERVICE = "spasm.testing.v1.EchoService"
 CANCEL_WAIT_SECONDS = 30.0
 NO_DEADLINE_SECONDS = 10.0 ** 8
+RESPONSE_COMPRESSION = {"gzip": grpc.Compression.Gzip, "deflate": grpc.Compression.Deflate}
 
 
 def event(name):
@@ -75,14 +78,17 @@ class EchoService:
             context.set_trailing_metadata((("failure-reason", "requested"),))
         context.abort(code, request.message)
 
-    def wait_for_cancellation(self, context):
+    @staticmethod
+    def wait_for_cancellation(request, context):
         cancelled = threading.Event()
-        context.add_callback(cancelled.set)
-        event("waiting")
+        if not context.add_callback(cancelled.set):
+            cancelled.set()  # the call had already ended
+        event("waiting:%s" % request.message)
         if not cancelled.wait(CANCEL_WAIT_SECONDS):
-            event("not-cancelled")
+            event("not-cancelled:%s" % request.message)
             return
-        event("cancelled")
+        # grpcio runs the callback whenever the call ends: for a call without a deadline, that is the client cancelling.
+        event("cancelled:%s" % request.message)
 
     def apply(self, request, context):
         event("received:%s" % request.message)
@@ -94,7 +100,7 @@ class EchoService:
                 print("handler failed: %s" % error, file=sys.stderr, flush=True)
                 context.abort(grpc.StatusCode.UNKNOWN, "Exception was thrown by handler.")
         if request.wait_for_cancellation:
-            self.wait_for_cancellation(context)
+            self.wait_for_cancellation(request, context)
         if request.delay_ms > 0:
             # Deliberately ignores cancellation, like the C# EchoService.
             time.sleep(request.delay_ms / 1000.0)
@@ -112,28 +118,39 @@ class EchoService:
         context.send_initial_metadata(tuple(headers))
         context.set_trailing_metadata(tuple(trailers))
 
+    @staticmethod
+    def compress_response(context):
+        for key, value in context.invocation_metadata():
+            if key == "x-response-compression":
+                context.set_compression(RESPONSE_COMPRESSION[value])
+                event("response-compression:%s" % value)
+
     # ------------------------------------------------------------------------------------------------ RPCs
 
     def Echo(self, request, context):
+        self.compress_response(context)
         self.apply(request, context)
         if request.echo_metadata:
             self.echo_metadata(context)
         return self.reply(request, context, 0)
 
     def Expand(self, request, context):
+        self.compress_response(context)
         for i in range(max(1, request.repeat)):
             if request.delay_ms > 0:
                 stopped = threading.Event()
-                context.add_callback(stopped.set)
+                if not context.add_callback(stopped.set):
+                    return  # the call has ended
                 if stopped.wait(request.delay_ms / 1000.0):
                     return
             yield self.reply(request, context, i)
         if request.fail_with_code != 0:
             self.fail(request, context)
         if request.wait_for_cancellation:
-            self.wait_for_cancellation(context)
+            self.wait_for_cancellation(request, context)
 
     def Collect(self, request_iterator, context):
+        self.compress_response(context)
         text = []
         payload = []
         for request in request_iterator:
@@ -143,6 +160,7 @@ class EchoService:
         return self.response(message="".join(text), payload=b"".join(payload), index=len(text))
 
     def Chat(self, request_iterator, context):
+        self.compress_response(context)
         for index, request in enumerate(request_iterator):
             self.apply(request, context)
             yield self.reply(request, context, index)
