@@ -51,17 +51,17 @@ public static class GrpcEndpointRouteBuilderExtensions
         }
 
         registry.UnimplementedRoutesMapped = true;
-        endpoints.MapPost("{unimplementedService}/{unimplementedMethod}", async context =>
+        endpoints.MapPost("{unimplementedService}/{unimplementedMethod}", context =>
         {
             if (!Protocol.GrpcProtocol.IsGrpcContentType(context.Request.ContentType))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return;
+                return Task.CompletedTask;
             }
 
-            if (!await ProtocolGuard.CheckAsync(context).ConfigureAwait(false))
+            if (!ProtocolGuard.Check(context))
             {
-                return;
+                return Task.CompletedTask;
             }
 
             var service = (string)context.Request.RouteValues["unimplementedService"]!;
@@ -69,6 +69,7 @@ public static class GrpcEndpointRouteBuilderExtensions
             context.Response.ContentType = Protocol.GrpcProtocol.ContentType;
             context.Response.Headers[Protocol.GrpcProtocol.StatusHeader] = ((int)Protocol.StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers[Protocol.GrpcProtocol.MessageHeader] = Protocol.PercentEncoding.Encode(detail);
+            return Task.CompletedTask;
         }).WithDisplayName("gRPC - unimplemented");
     }
 }

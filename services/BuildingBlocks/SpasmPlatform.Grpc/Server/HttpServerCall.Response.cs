@@ -8,7 +8,7 @@ internal sealed partial class HttpServerCall
 {
     public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
     {
-        await _writeLock.WaitAsync(CancellationToken).ConfigureAwait(false);
+        await EnterAsync(CancellationToken).ConfigureAwait(false);
         try
         {
             if (_responseStarted || _completed)
@@ -26,14 +26,14 @@ internal sealed partial class HttpServerCall
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     /// <summary>Frames, compresses if agreed, and flushes one response message.</summary>
     public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_completed)
@@ -54,14 +54,14 @@ internal sealed partial class HttpServerCall
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     /// <summary>Sends the final status: as trailers after messages, or as a trailers-only response if nothing was sent.</summary>
     public async Task EndAsync(Status status, Google.Rpc.Status? richStatus)
     {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
+        await EnterAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_completed)
@@ -74,11 +74,15 @@ internal sealed partial class HttpServerCall
         }
         finally
         {
-            _writeLock.Release();
+            _writeLock?.Release();
         }
     }
 
     private string? _responseEncoding;
+
+    /// <summary>Serializes writes against the deadline timer; calls without a deadline have no second writer.</summary>
+    private ValueTask EnterAsync(CancellationToken cancellationToken) =>
+        _writeLock is null ? ValueTask.CompletedTask : new ValueTask(_writeLock.WaitAsync(cancellationToken));
 
     private void StartResponse()
     {

@@ -10,8 +10,9 @@ using SpasmPlatform.Grpc.Protocol;
 namespace SpasmPlatform.Grpc.Server;
 
 /// <summary>
-/// One server call over one HTTP/2 stream. Owns the response: every write and the final status go through
-/// one lock, so a deadline that fires while the handler is writing cannot interleave frames.
+/// One server call over one HTTP/2 stream. Owns the response. A call with a deadline gets a timer, its own
+/// cancellation source and a write lock, so a deadline that fires while the handler is writing cannot interleave
+/// frames; a call without one allocates none of these (the common case, and the hot path).
 /// </summary>
 internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
 {
@@ -21,8 +22,8 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
     private readonly HttpContext _http;
     private readonly GrpcServiceOptions _options;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _cts;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private CancellationTokenSource? _cts;
+    private SemaphoreSlim? _writeLock;
     private readonly string _method;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
@@ -40,7 +41,6 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
         _method = method;
         _options = options;
         _logger = logger;
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         ResponseCompressionAlgorithm = options.ResponseCompressionAlgorithm;
     }
 
@@ -54,7 +54,7 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
 
     public override Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
 
-    public override CancellationToken CancellationToken => _cts.Token;
+    public override CancellationToken CancellationToken => _cts?.Token ?? _http.RequestAborted;
 
     public override Metadata ResponseTrailers => _responseTrailers ??= new Metadata();
 
@@ -69,6 +69,9 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
     internal int? MaxReceiveMessageSize => _options.MaxReceiveMessageSize;
 
     internal bool DeadlineExceeded => _deadlineExceeded;
+
+    /// <summary>True when the server must time the call (see <see cref="RunWithDeadlineAsync"/>).</summary>
+    internal bool HasTimer => _cts is not null;
 
     public override HttpContext GetHttpContext() => _http;
 
@@ -97,6 +100,11 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
             {
                 _timeout = timeout;
                 _deadline = timeout >= DateTime.MaxValue - DateTime.UtcNow ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+                if (timeout <= MaxTimerDelay)
+                {
+                    _cts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted);
+                    _writeLock = new SemaphoreSlim(1, 1);
+                }
             }
             else
             {
@@ -120,14 +128,9 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
     }
 
     /// <summary>Runs the call's work; if the deadline passes first, ends the call with DEADLINE_EXCEEDED by itself.</summary>
-    public async Task RunAsync(Task work)
+    public async Task RunWithDeadlineAsync(Task work)
     {
-        if (_timeout is not { } timeout || timeout > MaxTimerDelay)
-        {
-            await work.ConfigureAwait(false);
-            return;
-        }
-
+        var timeout = _timeout!.Value;
         using var timer = new CancellationTokenSource();
         var expired = Task.Delay(timeout, timer.Token);
         if (await Task.WhenAny(work, expired).ConfigureAwait(false) == expired)
@@ -145,18 +148,18 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
 
     public void Dispose()
     {
-        _cts.Dispose();
-        _writeLock.Dispose();
+        _cts?.Dispose();
+        _writeLock?.Dispose();
     }
 
     private async Task OnDeadlineAsync()
     {
         _deadlineExceeded = true;
-        await _cts.CancelAsync().ConfigureAwait(false);
+        await _cts!.CancelAsync().ConfigureAwait(false);
 
         // A writer blocked on HTTP/2 flow control holds the lock until its cancelled flush returns;
         // if that never happens, reset the stream rather than hang the call.
-        if (!await _writeLock.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+        if (!await _writeLock!.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
         {
             _http.Features.Get<IHttpResetFeature>()?.Reset(8);
             return;

@@ -20,21 +20,28 @@ internal sealed class ServerMethodHandler<TRequest, TResponse>(
 {
     public Method<TRequest, TResponse> Method => method;
 
-    public async Task HandleAsync(HttpContext http)
+    public Task HandleAsync(HttpContext http)
     {
-        if (!await ProtocolGuard.CheckAsync(http).ConfigureAwait(false))
+        if (!ProtocolGuard.Check(http))
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        using var call = new HttpServerCall(http, method.FullName, options, logger);
+        var call = new HttpServerCall(http, method.FullName, options, logger);
         if (call.Initialize() is { } initError)
         {
-            await call.EndAsync(initError, null).ConfigureAwait(false);
-            return;
+            return call.EndAsync(initError, null);
         }
 
-        await call.RunAsync(ProcessAsync(http, call)).ConfigureAwait(false);
+        return call.HasTimer ? HandleWithDeadlineAsync(http, call) : ProcessAsync(http, call);
+    }
+
+    private async Task HandleWithDeadlineAsync(HttpContext http, HttpServerCall call)
+    {
+        using (call)
+        {
+            await call.RunWithDeadlineAsync(ProcessAsync(http, call)).ConfigureAwait(false);
+        }
     }
 
     private async Task ProcessAsync(HttpContext http, HttpServerCall call)
