@@ -128,6 +128,11 @@ public static class MessageFraming
                 throw new RpcException(new Status(StatusCode.Internal, "Received a compressed message but grpc-encoding is 'identity'."));
             }
 
+            if (!MessageCompression.IsSupported(encoding))
+            {
+                throw new RpcException(new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding value '{encoding}'. Supported encodings: {MessageCompression.AcceptEncoding}"));
+            }
+
             payload = new ReadOnlySequence<byte>(Decompress(payload, encoding, maxMessageSize));
         }
 

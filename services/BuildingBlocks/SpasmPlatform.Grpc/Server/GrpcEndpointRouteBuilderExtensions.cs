@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,38 +37,6 @@ public static class GrpcEndpointRouteBuilderExtensions
                 .WithMetadata(new GrpcMethodMetadata(method.Descriptor)));
         }
 
-        MapUnimplemented(endpoints, registry);
         return new GrpcServiceEndpointConventionBuilder(builders);
-    }
-
-    /// <summary>Calls to services or methods this host does not serve get UNIMPLEMENTED rather than a bare 404.</summary>
-    private static void MapUnimplemented(IEndpointRouteBuilder endpoints, GrpcServiceRegistry registry)
-    {
-        if (registry.UnimplementedRoutesMapped)
-        {
-            return;
-        }
-
-        registry.UnimplementedRoutesMapped = true;
-        endpoints.MapPost("{unimplementedService}/{unimplementedMethod}", context =>
-        {
-            if (!Protocol.GrpcProtocol.IsGrpcContentType(context.Request.ContentType))
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            }
-
-            if (!ProtocolGuard.Check(context))
-            {
-                return Task.CompletedTask;
-            }
-
-            var service = (string)context.Request.RouteValues["unimplementedService"]!;
-            var detail = registry.Contains(service) ? "Method is unimplemented." : "Service is unimplemented.";
-            context.Response.ContentType = Protocol.GrpcProtocol.ContentType;
-            context.Response.Headers[Protocol.GrpcProtocol.StatusHeader] = ((int)Protocol.StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.Response.Headers[Protocol.GrpcProtocol.MessageHeader] = Protocol.PercentEncoding.Encode(detail);
-            return Task.CompletedTask;
-        }).WithDisplayName("gRPC - unimplemented");
     }
 }

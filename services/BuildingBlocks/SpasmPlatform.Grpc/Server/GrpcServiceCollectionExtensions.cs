@@ -16,6 +16,7 @@ public static class GrpcServiceCollectionExtensions
         }
 
         services.TryAddSingleton<GrpcServiceRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, UnimplementedCallMiddleware>());
         return services;
     }
 }

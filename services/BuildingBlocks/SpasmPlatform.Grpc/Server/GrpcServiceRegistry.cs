@@ -18,8 +18,6 @@ public sealed class GrpcServiceRegistry
         }
     }
 
-    internal bool UnimplementedRoutesMapped { get; set; }
-
     internal void Add(ProtoServiceDescriptor service)
     {
         lock (_services)

@@ -23,6 +23,9 @@ internal sealed partial class HttpServerCall
 
             StartResponse();
             await _http.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+
+            // Kestrel's HTTP/2 output holds the HEADERS frame until a flush.
+            await _http.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
         }
         finally
         {

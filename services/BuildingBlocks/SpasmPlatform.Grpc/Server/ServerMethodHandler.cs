@@ -109,7 +109,7 @@ internal sealed class ServerMethodHandler<TRequest, TResponse>(
     }
 
     /// <summary>Unary and server-streaming requests carry exactly one message and nothing after it.</summary>
-    private async Task<TRequest> ReadSingleAsync(PipeReader body, HttpServerCall call)
+    private async ValueTask<TRequest> ReadSingleAsync(PipeReader body, HttpServerCall call)
     {
         var request = await MessageFraming.ReadMessageAsync(body, method.RequestParser, call.MaxReceiveMessageSize, call.RequestEncoding, call.CancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.Internal, "Request did not include a message."));

@@ -13,7 +13,7 @@ internal static class ServerPipelineBuilder
         UnaryServerMethod<TRequest, TResponse> pipeline = activator.OwnsInstances
             ? async (request, context) =>
             {
-                var service = activator.Create(context.GetHttpContext().RequestServices);
+                var service = activator.Create(context.GetHttpContext());
                 try
                 {
                     return await invoke(service, request, context).ConfigureAwait(false);
@@ -23,7 +23,7 @@ internal static class ServerPipelineBuilder
                     await ServiceActivator<TService>.ReleaseAsync(service).ConfigureAwait(false);
                 }
             }
-            : (request, context) => invoke(activator.Create(context.GetHttpContext().RequestServices), request, context);
+            : (request, context) => invoke(activator.Create(context.GetHttpContext()), request, context);
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
             var interceptor = interceptors[i];
@@ -40,7 +40,7 @@ internal static class ServerPipelineBuilder
     {
         ClientStreamingServerMethod<TRequest, TResponse> pipeline = async (requests, context) =>
         {
-            var service = activator.Create(context.GetHttpContext().RequestServices);
+            var service = activator.Create(context.GetHttpContext());
             try
             {
                 return await invoke(service, requests, context).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class ServerPipelineBuilder
     {
         ServerStreamingServerMethod<TRequest, TResponse> pipeline = async (request, responses, context) =>
         {
-            var service = activator.Create(context.GetHttpContext().RequestServices);
+            var service = activator.Create(context.GetHttpContext());
             try
             {
                 await invoke(service, request, responses, context).ConfigureAwait(false);
@@ -98,7 +98,7 @@ internal static class ServerPipelineBuilder
     {
         DuplexStreamingServerMethod<TRequest, TResponse> pipeline = async (requests, responses, context) =>
         {
-            var service = activator.Create(context.GetHttpContext().RequestServices);
+            var service = activator.Create(context.GetHttpContext());
             try
             {
                 await invoke(service, requests, responses, context).ConfigureAwait(false);

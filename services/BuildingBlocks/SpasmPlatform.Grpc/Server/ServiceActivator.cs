@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SpasmPlatform.Grpc.Server;
@@ -9,23 +10,36 @@ namespace SpasmPlatform.Grpc.Server;
 internal sealed class ServiceActivator<TService>
     where TService : class
 {
+    private readonly IServiceProvider _root;
     private readonly bool _registered;
+    private readonly bool _needsRequestServices;
     private readonly ObjectFactory? _factory;
 
     public ServiceActivator(IServiceProvider services)
     {
+        _root = services;
         _registered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? false;
         if (!_registered)
         {
             _factory = ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
         }
+
+        // Reading HttpContext.RequestServices creates a DI scope; a service with nothing to inject does not need one.
+        _needsRequestServices = _registered || typeof(TService).GetConstructors().Any(c => c.GetParameters().Length > 0);
     }
 
     /// <summary>True when instances are ours to dispose.</summary>
     public bool OwnsInstances => !_registered && (typeof(IDisposable).IsAssignableFrom(typeof(TService)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(TService)));
 
-    public TService Create(IServiceProvider requestServices) =>
-        _registered ? requestServices.GetRequiredService<TService>() : (TService)_factory!(requestServices, null);
+    public TService Create(HttpContext http)
+    {
+        if (!_needsRequestServices)
+        {
+            return (TService)_factory!(_root, null);
+        }
+
+        return _registered ? http.RequestServices.GetRequiredService<TService>() : (TService)_factory!(http.RequestServices, null);
+    }
 
     public static ValueTask ReleaseAsync(TService instance)
     {

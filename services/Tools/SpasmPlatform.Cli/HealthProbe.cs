@@ -1,0 +1,57 @@
+using Grpc.Health.V1;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+
+namespace SpasmPlatform.Cli;
+
+internal static class HealthProbe
+{
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Exit code 0 only for SERVING; with a wait, polls until SERVING or the wait is over.</summary>
+    public static async Task<int> RunAsync(Uri address, string service, TimeSpan? wait, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        // Polling is the retry here; channel retries would only stretch each probe.
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } });
+        var client = new HealthClient(channel);
+        var giveUpAt = DateTime.UtcNow + (wait ?? TimeSpan.Zero);
+        while (true)
+        {
+            var remaining = giveUpAt - DateTime.UtcNow;
+            var timeout = remaining > CheckTimeout || wait is null ? CheckTimeout : remaining > PollInterval ? remaining : PollInterval;
+            var (serving, report) = await CheckOnceAsync(client, service, timeout, cancellationToken).ConfigureAwait(false);
+            if (serving)
+            {
+                await output.WriteLineAsync(report).ConfigureAwait(false);
+                return 0;
+            }
+
+            if (DateTime.UtcNow + PollInterval >= giveUpAt)
+            {
+                await (report.StartsWith("error", StringComparison.Ordinal) ? error : output).WriteLineAsync(report).ConfigureAwait(false);
+                return 1;
+            }
+
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(bool Serving, string Report)> CheckOnceAsync(HealthClient client, string service, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (response.Status == HealthCheckResponse.Types.ServingStatus.Serving, ProtoName(response.Status));
+        }
+        catch (RpcException ex)
+        {
+            return (false, $"error: {ex.StatusCode}: {ex.Status.Detail}");
+        }
+    }
+
+    /// <summary>The name as written in health.proto (SERVING), which is what operators and probes know.</summary>
+    private static string ProtoName(HealthCheckResponse.Types.ServingStatus status) =>
+        HealthCheckResponse.Descriptor.FindFieldByNumber(HealthCheckResponse.StatusFieldNumber).EnumType.FindValueByNumber((int)status)?.Name
+        ?? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,88 @@
+using Grpc.Health.V1;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace SpasmPlatform.IntegrationTests.Hosts;
+
+/// <summary>The three service hosts as real processes against the real PostgreSQL and RabbitMQ.</summary>
+public sealed class ServiceHostTests
+{
+    public static TheoryData<string> Projects => new() { "Assessment", "Knowledge", "CarePlan" };
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public async Task Host_reaches_serving_with_its_database_and_broker_and_answers_reflection(string project)
+    {
+        await using var service = ServiceProcess.Start(project);
+        using var channel = GrpcChannel.ForAddress(service.Address);
+
+        Assert.Equal(ServingStatus.Serving, await WaitForStatusAsync(channel, service, ServingStatus.Serving));
+        var listed = await ListServicesAsync(channel);
+        Assert.Contains("grpc.health.v1.Health", listed);
+        Assert.Contains("grpc.reflection.v1alpha.ServerReflection", listed);
+        Assert.Contains("grpc.reflection.v1.ServerReflection", listed);
+    }
+
+    [Fact]
+    public async Task Host_without_its_database_is_not_serving()
+    {
+        await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=wrong;Timeout=2",
+        });
+        using var channel = GrpcChannel.ForAddress(service.Address);
+
+        Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+    }
+
+    [Fact]
+    public async Task Host_without_its_broker_is_not_serving()
+    {
+        await using var service = ServiceProcess.Start("Knowledge", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = "amqp://nobody:wrong@127.0.0.1:1/",
+        });
+        using var channel = GrpcChannel.ForAddress(service.Address);
+
+        Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+    }
+
+    /// <summary>Polls health until the wanted status or a deadline; returns the last status seen.</summary>
+    private static async Task<ServingStatus?> WaitForStatusAsync(GrpcChannel channel, ServiceProcess service, ServingStatus wanted)
+    {
+        var health = new HealthClient(channel);
+        var until = DateTime.UtcNow.AddSeconds(60);
+        ServingStatus? last = null;
+        while (DateTime.UtcNow < until && !service.HasExited)
+        {
+            try
+            {
+                last = (await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Status;
+                if (last == wanted)
+                {
+                    return last;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"{service.Name} never reported {wanted} (last: {last?.ToString() ?? "no answer"}; exited: {service.HasExited}).\n{service.Output}");
+        return last;
+    }
+
+    private static async Task<List<string>> ListServicesAsync(GrpcChannel channel)
+    {
+        using var call = new ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        return call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+    }
+}

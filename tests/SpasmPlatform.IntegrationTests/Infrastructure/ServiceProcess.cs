@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SpasmPlatform.IntegrationTests.Infrastructure;
+
+/// <summary>One of the platform's services, started as its own process on a free loopback port.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(string name, Process process, Uri address)
+    {
+        Name = name;
+        _process = process;
+        Address = address;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <param name="project">"Assessment", "Knowledge" or "CarePlan".</param>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var dll = Path.Combine(Platform.RepoRoot, "services", project, $"SpasmPlatform.{project}", "bin", Platform.BuildConfiguration, "net10.0", $"SpasmPlatform.{project}.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.", dll);
+        }
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll },
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["Grpc__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Grpc__BindAddress"] = "127.0.0.1";
+        start.Environment["ConnectionStrings__Postgres"] = Platform.Postgres;
+        start.Environment["ConnectionStrings__RabbitMq"] = Platform.RabbitMq;
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        return new ServiceProcess(project, process, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
