@@ -76,17 +76,21 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
     public override HttpContext GetHttpContext() => _http;
 
     /// <summary>Reads grpc-timeout and grpc-encoding; returns the status to end the call with when they are unusable.</summary>
-    public Status? Initialize()
+    public Status? Initialize(bool clientStreams)
     {
-        // Streaming calls may legitimately run long and send slowly: Kestrel's HTTP/1-minded limits would cut them off.
-        if (_http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
+        // A client stream may legitimately run long and send slowly: Kestrel's body-size and data-rate limits would
+        // cut it off. A single request message is bounded by MaxReceiveMessageSize, well under those limits.
+        if (clientStreams)
         {
-            maxBody.MaxRequestBodySize = null;
-        }
+            if (_http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
+            {
+                maxBody.MaxRequestBodySize = null;
+            }
 
-        if (_http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
-        {
-            minRate.MinDataRate = null;
+            if (_http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
+            {
+                minRate.MinDataRate = null;
+            }
         }
 
         var response = _http.Response;

@@ -28,7 +28,7 @@ internal sealed class ServerMethodHandler<TRequest, TResponse>(
         }
 
         var call = new HttpServerCall(http, method.FullName, options, logger);
-        if (call.Initialize() is { } initError)
+        if (call.Initialize(method.Type is MethodType.ClientStreaming or MethodType.DuplexStreaming) is { } initError)
         {
             return call.EndAsync(initError, null);
         }
