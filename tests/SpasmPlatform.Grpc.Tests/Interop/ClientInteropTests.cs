@@ -22,6 +22,7 @@ public abstract class ClientInteropTests(InteropServerFixture fixture)
         "server_streaming",
         "client_streaming",
         "bidi",
+        "bidi_idle",
         "error_details",
         "failure_trailer",
         "deadline",

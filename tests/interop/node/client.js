@@ -27,6 +27,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const PROTO_ROOT = path.join(REPO, 'protos');
 const RPC_PROTO_ROOT = path.join(REPO, 'tests', 'interop', 'protos');
 const CALL_TIMEOUT_MS = 10000;
+const IDLE_MS = 6500;
 const Status = grpc.status;
 
 class Failure extends Error {}
@@ -184,6 +185,24 @@ const scenarios = {
       const m = await reply;
       check(m.message === `turn-${i}` && m.index === i, `turn ${i} answered with ${JSON.stringify(m)}`);
     }
+    call.end();
+    const { error, status } = await done;
+    check(!error && status.code === Status.OK, `call ended with ${status.code}: ${status.details}`);
+  },
+
+  async bidi_idle(ctx) {
+    // A chat that goes quiet for longer than Kestrel's 5 s grace period for request-body data rates: a
+    // server that left that limit on for streaming requests would abort the call while it idles.
+    const call = ctx.echo.Chat({ deadline: deadlineIn(CALL_TIMEOUT_MS + IDLE_MS) });
+    const done = collectStream(call);
+    let reply = nextMessage(call);
+    call.write({ message: 'before' });
+    check((await reply).message === 'before', 'first answer wrong');
+    // The idle period is the stimulus under test, not a wait for a condition.
+    await new Promise((resolve) => { setTimeout(resolve, IDLE_MS); });
+    reply = nextMessage(call);
+    call.write({ message: 'after' });
+    check((await reply).message === 'after', 'answer after the idle period wrong');
     call.end();
     const { error, status } = await done;
     check(!error && status.code === Status.OK, `call ended with ${status.code}: ${status.details}`);

@@ -24,6 +24,7 @@ from interop_protos import Protos, SetupError, decode_status_details, deserializ
 ECHO = "/spasm.testing.v1.EchoService/"
 HEALTH = "/grpc.health.v1.Health/"
 CALL_TIMEOUT = 10.0
+IDLE_SECONDS = 6.5
 
 
 class Failure(Exception):
@@ -126,6 +127,30 @@ def bidi(c):
     rest = list(call)
     check(rest == [], "unexpected extra messages %r" % rest)
     check(call.code() == grpc.StatusCode.OK, "call ended with %s" % call.code())
+
+
+def bidi_idle(c):
+    # A chat that goes quiet for longer than Kestrel's 5 s grace period for request-body data rates: a
+    # server that left that limit on for streaming requests would abort the call while it idles.
+    outbox = queue.Queue()
+
+    def requests():
+        while True:
+            item = outbox.get()
+            if item is None:
+                return
+            yield item
+
+    call = c.chat(requests(), timeout=CALL_TIMEOUT + IDLE_SECONDS)
+    try:
+        outbox.put(c.request(message="before"))
+        check(next(call).message == "before", "first answer wrong")
+        time.sleep(IDLE_SECONDS)  # the idle period is the stimulus under test, not a wait for a condition
+        outbox.put(c.request(message="after"))
+        check(next(call).message == "after", "answer after the idle period wrong")
+    finally:
+        outbox.put(None)
+    check(list(call) == [] and call.code() == grpc.StatusCode.OK, "call ended with %s" % call.code())
 
 
 def error_details(c):
@@ -396,6 +421,7 @@ SCENARIOS = {
     "server_streaming": server_streaming,
     "client_streaming": client_streaming,
     "bidi": bidi,
+    "bidi_idle": bidi_idle,
     "error_details": error_details,
     "failure_trailer": failure_trailer,
     "unknown_exception": unknown_exception,
