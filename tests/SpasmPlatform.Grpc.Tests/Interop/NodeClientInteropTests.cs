@@ -6,10 +6,10 @@ public sealed class NodeClientInteropTests(InteropServerFixture fixture)
 {
     protected override Task RequirePeerAsync() => InteropEnvironment.RequireNodeAsync();
 
-    protected override Task<ProcessResult> RunClientAsync(string scenario, Uri address) =>
+    protected override Task<ProcessResult> RunClientAsync(params string[] arguments) =>
         ChildProcess.RunAsync(
             "node",
-            [Path.Combine(InteropEnvironment.NodeDirectory, "client.js"), scenario, $"{address.Host}:{address.Port}"],
+            [Path.Combine(InteropEnvironment.NodeDirectory, "client.js"), .. arguments],
             InteropEnvironment.NodeDirectory,
             InteropEnvironment.ScriptTimeout);
 }

@@ -6,10 +6,10 @@ public sealed class PythonClientInteropTests(InteropServerFixture fixture)
 {
     protected override Task RequirePeerAsync() => InteropEnvironment.RequirePythonAsync();
 
-    protected override Task<ProcessResult> RunClientAsync(string scenario, Uri address) =>
+    protected override Task<ProcessResult> RunClientAsync(params string[] arguments) =>
         ChildProcess.RunAsync(
             InteropEnvironment.Python,
-            [Path.Combine(InteropEnvironment.PythonDirectory, "client.py"), scenario, $"{address.Host}:{address.Port}"],
+            [Path.Combine(InteropEnvironment.PythonDirectory, "client.py"), .. arguments],
             InteropEnvironment.PythonDirectory,
             InteropEnvironment.ScriptTimeout);
 }

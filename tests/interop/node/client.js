@@ -495,9 +495,13 @@ async function main(argv) {
     console.log(`grpc-js ${require('@grpc/grpc-js/package.json').version} ready`);
     return 0;
   }
+  if (argv.length === 1 && argv[0] === 'list') {
+    console.log(Object.keys(scenarios).join('\n'));
+    return 0;
+  }
   const [scenario, target] = argv;
   if (argv.length !== 2 || !Object.prototype.hasOwnProperty.call(scenarios, scenario)) {
-    console.log(`usage: node client.js SCENARIO HOST:PORT | node client.js setup-check\nscenarios: ${Object.keys(scenarios).join(' ')}`);
+    console.log(`usage: node client.js SCENARIO HOST:PORT | node client.js setup-check | node client.js list\nscenarios: ${Object.keys(scenarios).join(' ')}`);
     return 2;
   }
   const { packages, rpcRoot } = loadProtos();

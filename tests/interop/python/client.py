@@ -450,8 +450,11 @@ def main(argv):
             return 2
         print("grpcio %s ready" % grpc.__version__)
         return 0
+    if len(argv) == 2 and argv[1] == "list":
+        print("\n".join(SCENARIOS))
+        return 0
     if len(argv) != 3 or argv[1] not in SCENARIOS:
-        print("usage: client.py SCENARIO HOST:PORT | client.py setup-check\nscenarios: %s" % " ".join(SCENARIOS))
+        print("usage: client.py SCENARIO HOST:PORT | client.py setup-check | client.py list\nscenarios: %s" % " ".join(SCENARIOS))
         return 2
     scenario, target = argv[1], argv[2]
     try:
