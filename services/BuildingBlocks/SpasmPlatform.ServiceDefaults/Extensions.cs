@@ -12,14 +12,17 @@ using OpenTelemetry.Trace;
 using SpasmPlatform.Grpc.Health;
 using SpasmPlatform.Grpc.Interceptors;
 using SpasmPlatform.Grpc.Reflection;
+using SpasmPlatform.EventStore;
 using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.ServiceDefaults;
 
 /// <summary>The wiring every SpasmPlatform host shares; a service's Program.cs adds only its own parts.</summary>
 public static class Extensions
 {
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceInfo service, Action<IBusRegistrationConfigurator>? configureBus = null)
+    /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own.</param>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceInfo service, string eventStoreSchema, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(service);
@@ -29,6 +32,7 @@ public static class Extensions
         {
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
+            grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
@@ -38,6 +42,7 @@ public static class Extensions
             Name = service.Name,
         }.Build());
 
+        builder.Services.AddEventStore(store => store.Schema = eventStoreSchema);
         AddMessaging(builder.Services, configuration, configureBus);
         AddTelemetry(builder.Services, configuration, service);
         return builder;

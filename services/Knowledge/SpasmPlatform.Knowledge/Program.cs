@@ -1,7 +1,7 @@
 using SpasmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new ServiceInfo("knowledge", 5102));
+builder.AddServiceDefaults(new ServiceInfo("knowledge", 5102), eventStoreSchema: "knowledge");
 
 var app = builder.Build();
 app.MapServiceDefaults();

@@ -23,6 +23,12 @@ public sealed class ServiceHostTests
         Assert.Contains("grpc.health.v1.Health", listed);
         Assert.Contains("grpc.reflection.v1alpha.ServerReflection", listed);
         Assert.Contains("grpc.reflection.v1.ServerReflection", listed);
+
+        // SERVING includes the event store's readiness: the service's own schema exists with its tables.
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(Platform.Postgres);
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('streams', 'events', 'outbox', 'inbox')");
+        command.Parameters.AddWithValue(project == "CarePlan" ? "careplan" : project.ToLowerInvariant());
+        Assert.Equal(4L, await command.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -1,0 +1,3 @@
+namespace SpasmPlatform.EventStore.Integrity;
+
+public sealed record IntegrityReport(bool Intact, long EventsChecked, IReadOnlyList<IntegrityBreak> Breaks);

@@ -1,0 +1,9 @@
+namespace SpasmPlatform.EventStore.Streams;
+
+/// <summary>Who did what on whose behalf, and why: kept with every event for audit and tracing.</summary>
+public sealed record EventMetadata(
+    string? CorrelationId = null,
+    string? CausationId = null,
+    string? Actor = null,
+    string? TenantId = null,
+    IReadOnlyDictionary<string, string>? Headers = null);
