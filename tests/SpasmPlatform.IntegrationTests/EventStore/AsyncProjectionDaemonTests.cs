@@ -4,6 +4,8 @@ using Npgsql;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Projections;
 
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
 namespace SpasmPlatform.IntegrationTests.EventStore;
 
 /// <summary>The daemon's lifecycle: restarts, several instances of one projection, failing batches, host registration.</summary>

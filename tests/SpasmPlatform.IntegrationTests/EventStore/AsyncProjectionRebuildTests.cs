@@ -1,5 +1,7 @@
 using SpasmPlatform.EventStore.Projections;
 
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
 namespace SpasmPlatform.IntegrationTests.EventStore;
 
 /// <summary>

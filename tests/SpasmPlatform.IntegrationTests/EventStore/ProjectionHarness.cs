@@ -4,6 +4,8 @@ using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Streams;
 
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
 namespace SpasmPlatform.IntegrationTests.EventStore;
 
 /// <summary>

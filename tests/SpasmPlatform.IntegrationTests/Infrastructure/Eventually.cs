@@ -3,7 +3,7 @@ namespace SpasmPlatform.IntegrationTests.Infrastructure;
 /// <summary>Waits for a condition with a deadline, checking often: tests never sleep for a guessed time.</summary>
 public static class Eventually
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
 
     public static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         WaitAsync(() => Task.FromResult(condition()), timeout, what);
