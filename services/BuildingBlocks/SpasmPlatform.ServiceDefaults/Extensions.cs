@@ -13,6 +13,7 @@ using SpasmPlatform.Grpc.Health;
 using SpasmPlatform.Grpc.Interceptors;
 using SpasmPlatform.Grpc.Reflection;
 using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults.Grpc;
 
@@ -22,7 +23,13 @@ namespace SpasmPlatform.ServiceDefaults;
 public static class Extensions
 {
     /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own.</param>
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceInfo service, string eventStoreSchema, Action<IBusRegistrationConfigurator>? configureBus = null)
+    /// <param name="configureOutbox">Registers the integration message types this service publishes through its outbox.</param>
+    public static WebApplicationBuilder AddServiceDefaults(
+        this WebApplicationBuilder builder,
+        ServiceInfo service,
+        string eventStoreSchema,
+        Action<IBusRegistrationConfigurator>? configureBus = null,
+        Action<OutboxRelayOptions>? configureOutbox = null)
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(service);
@@ -44,6 +51,7 @@ public static class Extensions
 
         builder.Services.AddEventStore(store => store.Schema = eventStoreSchema);
         AddMessaging(builder.Services, configuration, configureBus);
+        builder.Services.AddOutboxRelay(outbox => configureOutbox?.Invoke(outbox));
         AddTelemetry(builder.Services, configuration, service);
         return builder;
     }

@@ -18,7 +18,7 @@ internal sealed partial class HttpServerCall
 
             foreach (var entry in responseHeaders)
             {
-                _http.Response.Headers.Append(entry.Key, entry.ToHeaderValue());
+                HeaderWriter.Add(_http.Response.Headers, entry.Key, entry.ToHeaderValue());
             }
 
             StartResponse();
@@ -123,7 +123,7 @@ internal sealed partial class HttpServerCall
             {
                 foreach (var entry in _responseTrailers)
                 {
-                    headers.Append(entry.Key, entry.ToHeaderValue());
+                    HeaderWriter.Add(headers, entry.Key, entry.ToHeaderValue());
                 }
             }
 
@@ -150,7 +150,7 @@ internal sealed partial class HttpServerCall
         {
             foreach (var entry in _responseTrailers)
             {
-                response.AppendTrailer(entry.Key, entry.ToHeaderValue());
+                HeaderWriter.AddTrailer(response, entry.Key, entry.ToHeaderValue());
             }
         }
     }

@@ -10,19 +10,9 @@ internal static class ServerPipelineBuilder
         Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoke, ServiceActivator<TService> activator, IReadOnlyList<Interceptor> interceptors)
         where TService : class where TRequest : class where TResponse : class
     {
+        // The hot path: an instance nobody has to dispose needs no wrapping state machine.
         UnaryServerMethod<TRequest, TResponse> pipeline = activator.OwnsInstances
-            ? async (request, context) =>
-            {
-                var service = activator.Create(context.GetHttpContext());
-                try
-                {
-                    return await invoke(service, request, context).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await ServiceActivator<TService>.ReleaseAsync(service).ConfigureAwait(false);
-                }
-            }
+            ? (request, context) => activator.RunAsync(context.GetHttpContext(), service => invoke(service, request, context))
             : (request, context) => invoke(activator.Create(context.GetHttpContext()), request, context);
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
@@ -38,21 +28,8 @@ internal static class ServerPipelineBuilder
         Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> invoke, ServiceActivator<TService> activator, IReadOnlyList<Interceptor> interceptors)
         where TService : class where TRequest : class where TResponse : class
     {
-        ClientStreamingServerMethod<TRequest, TResponse> pipeline = async (requests, context) =>
-        {
-            var service = activator.Create(context.GetHttpContext());
-            try
-            {
-                return await invoke(service, requests, context).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (activator.OwnsInstances)
-                {
-                    await ServiceActivator<TService>.ReleaseAsync(service).ConfigureAwait(false);
-                }
-            }
-        };
+        ClientStreamingServerMethod<TRequest, TResponse> pipeline = (requests, context) =>
+            activator.RunAsync(context.GetHttpContext(), service => invoke(service, requests, context));
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
             var interceptor = interceptors[i];
@@ -67,21 +44,8 @@ internal static class ServerPipelineBuilder
         Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoke, ServiceActivator<TService> activator, IReadOnlyList<Interceptor> interceptors)
         where TService : class where TRequest : class where TResponse : class
     {
-        ServerStreamingServerMethod<TRequest, TResponse> pipeline = async (request, responses, context) =>
-        {
-            var service = activator.Create(context.GetHttpContext());
-            try
-            {
-                await invoke(service, request, responses, context).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (activator.OwnsInstances)
-                {
-                    await ServiceActivator<TService>.ReleaseAsync(service).ConfigureAwait(false);
-                }
-            }
-        };
+        ServerStreamingServerMethod<TRequest, TResponse> pipeline = (request, responses, context) =>
+            activator.RunAsync(context.GetHttpContext(), service => invoke(service, request, responses, context));
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
             var interceptor = interceptors[i];
@@ -96,21 +60,8 @@ internal static class ServerPipelineBuilder
         Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoke, ServiceActivator<TService> activator, IReadOnlyList<Interceptor> interceptors)
         where TService : class where TRequest : class where TResponse : class
     {
-        DuplexStreamingServerMethod<TRequest, TResponse> pipeline = async (requests, responses, context) =>
-        {
-            var service = activator.Create(context.GetHttpContext());
-            try
-            {
-                await invoke(service, requests, responses, context).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (activator.OwnsInstances)
-                {
-                    await ServiceActivator<TService>.ReleaseAsync(service).ConfigureAwait(false);
-                }
-            }
-        };
+        DuplexStreamingServerMethod<TRequest, TResponse> pipeline = (requests, responses, context) =>
+            activator.RunAsync(context.GetHttpContext(), service => invoke(service, requests, responses, context));
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
             var interceptor = interceptors[i];

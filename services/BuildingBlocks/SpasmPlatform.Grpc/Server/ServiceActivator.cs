@@ -41,6 +41,30 @@ internal sealed class ServiceActivator<TService>
         return _registered ? http.RequestServices.GetRequiredService<TService>() : (TService)_factory!(http.RequestServices, null);
     }
 
+    /// <summary>Runs <paramref name="work"/> on an instance for this call, disposing it afterwards when it is ours.</summary>
+    public async Task<T> RunAsync<T>(HttpContext http, Func<TService, Task<T>> work)
+    {
+        var service = Create(http);
+        try
+        {
+            return await work(service).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (OwnsInstances)
+            {
+                await ReleaseAsync(service).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public Task RunAsync(HttpContext http, Func<TService, Task> work) =>
+        RunAsync(http, async service =>
+        {
+            await work(service).ConfigureAwait(false);
+            return true;
+        });
+
     public static ValueTask ReleaseAsync(TService instance)
     {
         switch (instance)

@@ -1,0 +1,415 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+using SpasmPlatform.EventStore.Serialization;
+
+namespace SpasmPlatform.EventStore.Outbox;
+
+/// <summary>
+/// Publishes the outbox of one event store schema through MassTransit, at least once and in order per stream.
+/// <list type="bullet">
+/// <item>Each batch runs in one transaction that first takes a transaction-scoped advisory lock for the schema
+/// (<c>pg_try_advisory_xact_lock</c>). A relay that does not get it publishes nothing, so however many instances run,
+/// batches never overlap: the rows one batch publishes are marked sent before the next batch reads.</item>
+/// <item>Within a batch, one stream's messages are published one after another in outbox id order, each awaited until
+/// the broker confirms it (MassTransit enables RabbitMQ publisher confirms by default). Different streams go in parallel.
+/// After a failure the stream's later messages wait for the next batch, which starts again from the failed one.</item>
+/// <item>The stored message_id becomes MassTransit's MessageId, so consumers can recognise a redelivery (see the inbox).</item>
+/// <item>A failed publish leaves its row unsent, counts the attempt and stores the error; the batch then fails and the
+/// relay backs off exponentially (Polly) before trying again. A row that can never be published (type not registered,
+/// unreadable body) is held back with its stream until restart, so the rest of the outbox keeps moving.</item>
+/// <item>It wakes on NOTIFY from a trigger on the outbox table (see <see cref="OutboxSchema"/>) and polls as a fallback.</item>
+/// </list>
+/// Per-stream order is outbox id order. A session that appends to a stream holds that stream's row lock until it commits,
+/// so for messages written alongside appends to their stream, id order is commit order.
+/// </summary>
+public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoint publisher, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
+    : BackgroundService
+{
+    private const int MaxErrorLength = 2000;
+
+    private readonly OutboxRelayOptions _options = Validated(options);
+    private readonly ResiliencePipeline _retry = BuildRetry(options, logger, store.Schema);
+    // Never disposed on purpose: without AvailableWaitHandle a SemaphoreSlim holds nothing to release, and disposing
+    // them could fault a loop that a host's stop timeout left running.
+    private readonly SemaphoreSlim _batchGate = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Lock _wakeLock = new();
+    private readonly HashSet<string> _heldStreams = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _heldIds = [];
+
+    /// <summary>
+    /// Publishes at most <paramref name="batchSize"/> unsent messages and marks them sent; returns how many were published.
+    /// Zero when nothing is pending or another relay holds this schema's lock at the moment.
+    /// Throws <see cref="OutboxPublishException"/> after recording what did and did not go out when a publish failed.
+    /// </summary>
+    public async Task<int> RelayPendingAsync(int batchSize, CancellationToken cancellationToken = default) =>
+        (await RelayBatchAsync(batchSize, cancellationToken).ConfigureAwait(false)).Published;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _retry.ExecuteAsync(async token => await OutboxSchema.EnsureAsync(store, token).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            var listener = ListenAsync(stoppingToken);
+            try
+            {
+                while (true)
+                {
+                    await _retry.ExecuteAsync(async token => await DrainAsync(token).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+                    await _wake.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await listener.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping; whatever was published is recorded, the rest waits for the next start.
+        }
+    }
+
+    private static OutboxRelayOptions Validated(OutboxRelayOptions options)
+    {
+        options.Validate();
+        return options;
+    }
+
+    private static ResiliencePipeline BuildRetry(OutboxRelayOptions options, ILogger logger, string schema) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Everything but our own shutdown is worth another try: the broker or the database will come back.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                OnRetry = args =>
+                {
+                    LogRetrying(logger, args.Outcome.Exception, schema, args.AttemptNumber + 1, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        // A short batch means the outbox is empty (or another relay has it); a full one means there may be more.
+        while ((await RelayBatchAsync(_options.BatchSize, cancellationToken).ConfigureAwait(false)).Read == _options.BatchSize)
+        {
+        }
+    }
+
+    private async Task<(int Read, int Published)> RelayBatchAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        // Within one process batches also run one at a time: the held-back sets below are shared between them.
+        await _batchGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await TryLockAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
+            {
+                return (0, 0);
+            }
+
+            var rows = await ReadPendingAsync(connection, transaction, batchSize, cancellationToken).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return (0, 0);
+            }
+
+            var sent = new ConcurrentQueue<long>();
+            var failures = new ConcurrentQueue<OutboxPublishFailure>();
+            try
+            {
+                await PublishAsync(rows, sent, failures, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: record what went out first, then give up (below).
+            }
+
+            // Recorded even when stopping: what reached the broker must not be published again after a restart.
+            await RecordAsync(connection, transaction, sent, failures, CancellationToken.None).ConfigureAwait(false);
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+
+            HoldBack(failures.Where(f => f.Poisoned));
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var brokerFailures = failures.Where(f => !f.Poisoned).ToList();
+            if (brokerFailures.Count > 0)
+            {
+                throw new OutboxPublishException(brokerFailures.Count, sent.Count, brokerFailures[0].Error);
+            }
+
+            LogRelayed(logger, sent.Count, store.Schema);
+            return (rows.Count, sent.Count);
+        }
+        finally
+        {
+            _batchGate.Release();
+        }
+    }
+
+    private async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", connection, transaction);
+        command.Parameters.AddWithValue($"spasm-outbox-relay:{store.Schema}");
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<List<PendingOutboxMessage>> ReadPendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT id, message_id, stream_id, message_type, body::text, headers::text
+            FROM {store.Schema}.outbox
+            WHERE sent_at IS NULL AND NOT (id = ANY ($2)) AND (stream_id IS NULL OR NOT (stream_id = ANY ($3)))
+            ORDER BY id
+            LIMIT $1
+            """,
+            connection,
+            transaction);
+        command.Parameters.AddWithValue(batchSize);
+        command.Parameters.AddWithValue(_heldIds.ToArray());
+        command.Parameters.AddWithValue(_heldStreams.ToArray());
+
+        var rows = new List<PendingOutboxMessage>(batchSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new PendingOutboxMessage(
+                reader.GetInt64(0),
+                reader.GetGuid(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5)));
+        }
+
+        return rows;
+    }
+
+    private Task PublishAsync(List<PendingOutboxMessage> rows, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)
+    {
+        // GroupBy keeps the rows' (id) order within each group; messages without a stream form one group of their own.
+        var streams = rows.GroupBy(row => row.StreamId, StringComparer.Ordinal).Select(group => group.ToList()).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentStreams, CancellationToken = cancellationToken };
+        return Parallel.ForEachAsync(streams, parallel, (stream, token) => new ValueTask(PublishStreamAsync(stream, sent, failures, token)));
+    }
+
+    private async Task PublishStreamAsync(List<PendingOutboxMessage> stream, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)
+    {
+        foreach (var row in stream)
+        {
+            if (!TryPrepare(row, out var message, out var type, out var headers, out var poison))
+            {
+                failures.Enqueue(new OutboxPublishFailure(row, poison, Poisoned: true));
+                if (row.StreamId is null)
+                {
+                    continue;
+                }
+
+                // Publishing the stream's later messages would put them before this one.
+                return;
+            }
+
+            try
+            {
+                await PublishOneAsync(row, message, type, headers, cancellationToken).ConfigureAwait(false);
+                sent.Enqueue(row.Id);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The broker is the likely cause, and it is shared: stop this group rather than time out on every row.
+                failures.Enqueue(new OutboxPublishFailure(row, ex, Poisoned: false));
+                return;
+            }
+        }
+    }
+
+    private bool TryPrepare(PendingOutboxMessage row, out object message, out Type type, out Dictionary<string, string> headers, out Exception error)
+    {
+        message = null!;
+        headers = null!;
+        error = null!;
+        if (_options.MessageTypes.Resolve(row.MessageType) is not { } resolved)
+        {
+            type = typeof(object);
+            error = new InvalidOperationException($"Message type '{row.MessageType}' is not registered in OutboxRelayOptions.MessageTypes.");
+            return false;
+        }
+
+        type = resolved;
+        try
+        {
+            message = IntegrationMessageTypes.Deserialize(row.BodyJson, type);
+            headers = JsonSerializer.Deserialize<Dictionary<string, string>>(row.HeadersJson, EventJson.Options) ?? [];
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        {
+            error = ex;
+            return false;
+        }
+    }
+
+    private async Task PublishOneAsync(PendingOutboxMessage row, object message, Type type, Dictionary<string, string> headers, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        var pipe = Pipe.Execute<PublishContext>(context =>
+        {
+            context.MessageId = row.MessageId;
+            foreach (var (name, value) in headers)
+            {
+                context.Headers.Set(name, value);
+            }
+        });
+        try
+        {
+            // Completes when the broker confirms the message (publisher confirms), not when it is merely written to the socket.
+            await publisher.Publish(message, type, pipe, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Publishing message {row.MessageId} was not confirmed within {_options.PublishTimeout}.", ex);
+        }
+    }
+
+    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (!sent.IsEmpty)
+        {
+            var markSent = new NpgsqlBatchCommand($"UPDATE {store.Schema}.outbox SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY ($1)");
+            markSent.Parameters.AddWithValue(sent.ToArray());
+            batch.BatchCommands.Add(markSent);
+        }
+
+        if (!failures.IsEmpty)
+        {
+            var markFailed = new NpgsqlBatchCommand(
+                $"""
+                UPDATE {store.Schema}.outbox AS o SET attempts = o.attempts + 1, last_error = f.error
+                FROM unnest($1::bigint[], $2::text[]) AS f (id, error)
+                WHERE o.id = f.id
+                """);
+            markFailed.Parameters.AddWithValue(failures.Select(f => f.Message.Id).ToArray());
+            markFailed.Parameters.AddWithValue(failures.Select(f => Describe(f)).ToArray());
+            batch.BatchCommands.Add(markFailed);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void HoldBack(IEnumerable<OutboxPublishFailure> poisoned)
+    {
+        foreach (var failure in poisoned)
+        {
+            var row = failure.Message;
+            if (row.StreamId is { } streamId)
+            {
+                _heldStreams.Add(streamId);
+            }
+            else
+            {
+                _heldIds.Add(row.Id);
+            }
+
+            LogHeldBack(logger, failure.Error, row.MessageId, row.MessageType, store.Schema, row.StreamId ?? "(none)");
+        }
+    }
+
+    private static string Describe(OutboxPublishFailure failure)
+    {
+        var text = $"{(failure.Poisoned ? "held back: " : string.Empty)}{failure.Error.GetType().FullName}: {failure.Error.Message}";
+        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+
+    /// <summary>Keeps a LISTEN open on the outbox channel and wakes the relay on every notification.</summary>
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var channel = OutboxSchema.Channel(store.Schema);
+        while (true)
+        {
+            var connection = await _retry.ExecuteAsync(async token => await OpenListenerAsync(channel, token).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            try
+            {
+                // Anything committed while nobody was listening is picked up now.
+                Wake();
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogListenerLost(logger, ex, store.Schema);
+            }
+            finally
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // Polling keeps the relay going meanwhile; a pause keeps a flapping server from being hammered.
+            await Task.Delay(_options.RetryDelay, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenListenerAsync(string channel, CancellationToken cancellationToken)
+    {
+        var connection = await store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            connection.Notification += (_, _) => Wake();
+            await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void Wake()
+    {
+        // A semaphore of at most one: any number of notifications while a drain runs cause exactly one more drain.
+        lock (_wakeLock)
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Debug, "Relayed {Count} outbox message(s) of schema {Schema}.")]
+    private static partial void LogRelayed(ILogger logger, int count, string schema);
+
+    [LoggerMessage(2, LogLevel.Warning, "Outbox relay of schema {Schema} failed; attempt {Attempt} in {Delay}.")]
+    private static partial void LogRetrying(ILogger logger, Exception? exception, string schema, int attempt, TimeSpan delay);
+
+    [LoggerMessage(3, LogLevel.Error, "Outbox message {MessageId} ({MessageType}) of schema {Schema} cannot be published; it and the later messages of stream {StreamId} are held back until restart.")]
+    private static partial void LogHeldBack(ILogger logger, Exception exception, Guid messageId, string messageType, string schema, string streamId);
+
+    [LoggerMessage(4, LogLevel.Warning, "Lost the outbox notification listener of schema {Schema}; polling until it is back.")]
+    private static partial void LogListenerLost(ILogger logger, Exception exception, string schema);
+}

@@ -1,0 +1,40 @@
+namespace SpasmPlatform.EventStore.Outbox;
+
+public sealed class OutboxRelayOptions
+{
+    /// <summary>The types the relay can publish; rows of any other type are held back (see <see cref="OutboxRelay"/>).</summary>
+    public IntegrationMessageTypes MessageTypes { get; } = new();
+
+    /// <summary>Rows read and published per transaction.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Streams published at the same time within a batch. One stream's messages always go one after another,
+    /// each confirmed by the broker before the next is sent.
+    /// </summary>
+    public int MaxConcurrentStreams { get; set; } = 32;
+
+    /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The relay wakes on NOTIFY from the outbox table; polling only covers notifications missed while its listening
+    /// connection was being re-established, and rows a stand-by relay must take over.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First back-off after a failed batch; it grows exponentially (with jitter) up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentStreams, 1, nameof(MaxConcurrentStreams));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PublishTimeout, TimeSpan.Zero, nameof(PublishTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryDelay, TimeSpan.Zero, nameof(RetryDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetryDelay, RetryDelay, nameof(MaxRetryDelay));
+    }
+}
