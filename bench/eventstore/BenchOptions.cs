@@ -27,6 +27,13 @@ public sealed class BenchOptions
 
     public int ReadRepeats { get; private set; } = 30;
 
+    public string Amqp { get; private set; } = Environment.GetEnvironmentVariable("SPASM_RABBITMQ") ?? "amqp://spasm:spasm@127.0.0.1:55672/";
+
+    /// <summary>Messages in each outbox backlog the relay drains; 0 skips the relay benchmark.</summary>
+    public int RelayMessages { get; private set; } = 10_000;
+
+    public int RelayRepeats { get; private set; } = 3;
+
     public bool SkipAppends { get; private set; }
 
     public bool SkipRead { get; private set; }
@@ -66,6 +73,9 @@ public sealed class BenchOptions
                 case "--read-events": options.ReadEvents = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--read-warmups": options.ReadWarmups = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--read-repeats": options.ReadRepeats = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--amqp": options.Amqp = Value(); break;
+                case "--relay-messages": options.RelayMessages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--relay-repeats": options.RelayRepeats = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--skip-appends": options.SkipAppends = true; break;
                 case "--skip-read": options.SkipRead = true; break;
                 case "--keep-schema": options.KeepSchema = true; break;

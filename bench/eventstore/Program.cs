@@ -87,6 +87,12 @@ try
         Log($"read: server execution {read.ServerExecutionMs:F1} ms (EXPLAIN ANALYZE); integrity verify of the stream {read.VerifyMs:F0} ms, intact={read.Intact}");
     }
 
+    if (options.RelayMessages > 0)
+    {
+        report.Relay = await new RelayBench(store, dataSource, new Probe(probeSource, WritersApplicationName, options.ClockTicks), options.Amqp, options.RelayMessages, options.RelayRepeats)
+            .RunAsync(tag, Log);
+    }
+
     report.Write();
     Log($"wrote {options.Results} and {options.Tsv}");
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/eventstore/run.sh - throughput of our event store (services/BuildingBlocks/SpasmPlatform.EventStore)
-# against raw Npgsql inserts of the same rows, read-and-fold time of a long stream, all against the real
-# PostgreSQL of ./spasm. Run by hand only:
+# against raw Npgsql inserts of the same rows, read-and-fold time of a long stream, and the outbox relay's
+# throughput to RabbitMQ, all against the real PostgreSQL and RabbitMQ of ./spasm. Run by hand only:
 #
 #   bash bench/eventstore/run.sh
 #
@@ -11,6 +11,7 @@
 # Knobs (environment variables):
 #
 #   SPASM_POSTGRES=...           connection string (default: the ./spasm cluster on 127.0.0.1:55432)
+#   SPASM_RABBITMQ=amqp://...    broker for the relay (default: the ./spasm node, amqp://spasm:spasm@127.0.0.1:55672/)
 #   WRITERS="1 8"                concurrent writers per cell
 #   BATCHES="1 10 100"           events per append (one transaction each)
 #   KINDS="ours raw raw-values"  ours = the store; raw = one INSERT ... SELECT FROM unnest per transaction;
@@ -21,6 +22,8 @@
 #   STREAMS_PER_WRITER=16        streams each writer cycles through
 #   READ_EVENTS=10000            length of the stream that is read and folded (0: skip the read benchmark)
 #   READ_REPEATS=30              measured read passes (after 5 warm-up passes)
+#   RELAY_MESSAGES=10000         messages in each outbox backlog the relay drains (0: skip the relay benchmark)
+#   RELAY_REPEATS=3              drains per backlog shape (100 streams, 1 stream, no stream id), plus the bus alone
 #   FSYNC_PROBE=1                run pg_test_fsync for 2 s first (0: skip)
 #   SKIP_BUILD=1                 reuse the last build
 #   KEEP_SCHEMA=1                keep the esbench_* schema for inspection (drop it by hand afterwards)
@@ -42,6 +45,9 @@ REPEATS="${REPEATS:-3}"
 STREAMS_PER_WRITER="${STREAMS_PER_WRITER:-16}"
 READ_EVENTS="${READ_EVENTS:-10000}"
 READ_REPEATS="${READ_REPEATS:-30}"
+export SPASM_RABBITMQ="${SPASM_RABBITMQ:-amqp://spasm:spasm@127.0.0.1:55672/}"
+RELAY_MESSAGES="${RELAY_MESSAGES:-10000}"
+RELAY_REPEATS="${RELAY_REPEATS:-3}"
 FSYNC_PROBE="${FSYNC_PROBE:-1}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 KEEP_SCHEMA="${KEEP_SCHEMA:-0}"
@@ -56,6 +62,14 @@ pg_host="${pg_host:-127.0.0.1}"
 pg_port="${pg_port:-5432}"
 if ! (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; then
     die "PostgreSQL is not listening on $pg_host:$pg_port; start it with './spasm up' in the main checkout"
+fi
+
+if [[ "$RELAY_MESSAGES" != 0 ]]; then
+    amqp_hostport="$(sed -n 's|^amqps\{0,1\}://\([^@/]*@\)\{0,1\}\([^/:]*\):\{0,1\}\([0-9]*\).*|\2 \3|p' <<< "$SPASM_RABBITMQ")"
+    read -r amqp_host amqp_port <<< "$amqp_hostport"
+    if ! (exec 3<>"/dev/tcp/${amqp_host:-127.0.0.1}/${amqp_port:-5672}") 2>/dev/null; then
+        die "RabbitMQ is not listening on ${amqp_host:-127.0.0.1}:${amqp_port:-5672}; start it with './spasm up' or set RELAY_MESSAGES=0"
+    fi
 fi
 
 command -v dotnet >/dev/null || die "dotnet not found (the SDK from global.json is needed)"
@@ -95,6 +109,7 @@ args=(
     --duration "$DURATION" --warmup "$WARMUP" --repeats "$REPEATS"
     --streams-per-writer "$STREAMS_PER_WRITER"
     --read-events "$READ_EVENTS" --read-repeats "$READ_REPEATS"
+    --relay-messages "$RELAY_MESSAGES" --relay-repeats "$RELAY_REPEATS"
     --results "$RESULTS" --tsv "$OUT/runs.tsv"
     --commit "$commit" --clock-ticks "$(getconf CLK_TCK)"
 )
