@@ -3,30 +3,15 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Projections;
-
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.EventStore;
 
 /// <summary>The daemon's lifecycle: restarts, several instances of one projection, failing batches, host registration.</summary>
 [Collection(AsyncProjectionCollection.Name)]
-public sealed class AsyncProjectionDaemonTests : IAsyncLifetime
+public sealed class AsyncProjectionDaemonTests : ProjectionTestBase
 {
     private const string Name = StreamSummaryProjection.DefaultName;
-
-    private ProjectionHarness? _harness;
-
-    private ProjectionHarness H => _harness ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync() => _harness = await ProjectionHarness.CreateAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Checkpoint_survives_a_restart_and_nothing_is_applied_twice()

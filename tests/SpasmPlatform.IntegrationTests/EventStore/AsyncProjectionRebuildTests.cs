@@ -1,5 +1,4 @@
 using SpasmPlatform.EventStore.Projections;
-
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.EventStore;
@@ -9,23 +8,9 @@ namespace SpasmPlatform.IntegrationTests.EventStore;
 /// requested on an instance that does not run the projection.
 /// </summary>
 [Collection(AsyncProjectionCollection.Name)]
-public sealed class AsyncProjectionRebuildTests : IAsyncLifetime
+public sealed class AsyncProjectionRebuildTests : ProjectionTestBase
 {
     private const string Name = StreamSummaryProjection.DefaultName;
-
-    private ProjectionHarness? _harness;
-
-    private ProjectionHarness H => _harness ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync() => _harness = await ProjectionHarness.CreateAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Rebuild_of_an_empty_store_finishes_and_leaves_a_projection_that_follows_new_events()

@@ -3,7 +3,6 @@ using Npgsql;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Streams;
-
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.EventStore;
@@ -14,23 +13,9 @@ namespace SpasmPlatform.IntegrationTests.EventStore;
 /// event exactly once in global order.
 /// </summary>
 [Collection(AsyncProjectionCollection.Name)]
-public sealed class AsyncProjectionVisibilityTests : IAsyncLifetime
+public sealed class AsyncProjectionVisibilityTests : ProjectionTestBase
 {
     private static readonly TimeSpan StuckTimeout = TimeSpan.FromSeconds(30);
-
-    private ProjectionHarness? _harness;
-
-    private ProjectionHarness H => _harness ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync() => _harness = await ProjectionHarness.CreateAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_harness is not null)
-        {
-            await _harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Open_transaction_holds_the_projection_back_and_once_committed_every_event_is_applied_once_in_order()

@@ -3,7 +3,6 @@ using Npgsql;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Streams;
-
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.EventStore;
