@@ -41,7 +41,12 @@ public sealed class AsyncProjectionVisibilityTests : ProjectionTestBase
         await held.CommitAsync();
         await H.WaitUntilCaughtUpAsync();
         await H.AssertExactlyOnceInOrderAsync();
-        Assert.Null(daemon.GetStatus(StreamSummaryProjection.DefaultName).WaitingFor);
+
+        // The status is the daemon's in-memory view, updated just after the checkpoint commits: wait for it, bounded.
+        await Eventually.WaitAsync(
+            () => daemon.GetStatus(StreamSummaryProjection.DefaultName).WaitingFor is null,
+            TimeSpan.FromSeconds(10),
+            "the daemon to stop waiting for the committed transaction");
     }
 
     [Fact]
