@@ -24,12 +24,14 @@ public static class Extensions
 {
     /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own.</param>
     /// <param name="configureOutbox">Registers the integration message types this service publishes through its outbox.</param>
+    /// <param name="configureEventStore">Registers the service's event types and inline projections.</param>
     public static WebApplicationBuilder AddServiceDefaults(
         this WebApplicationBuilder builder,
         ServiceInfo service,
         string eventStoreSchema,
         Action<IBusRegistrationConfigurator>? configureBus = null,
-        Action<OutboxRelayOptions>? configureOutbox = null)
+        Action<OutboxRelayOptions>? configureOutbox = null,
+        Action<EventStoreOptions>? configureEventStore = null)
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(service);
@@ -49,7 +51,11 @@ public static class Extensions
             Name = service.Name,
         }.Build());
 
-        builder.Services.AddEventStore(store => store.Schema = eventStoreSchema);
+        builder.Services.AddEventStore(store =>
+        {
+            store.Schema = eventStoreSchema;
+            configureEventStore?.Invoke(store);
+        });
         AddMessaging(builder.Services, configuration, configureBus);
         builder.Services.AddOutboxRelay(outbox => configureOutbox?.Invoke(outbox));
         AddTelemetry(builder.Services, configuration, service);

@@ -1,8 +1,8 @@
-using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.Knowledge;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new ServiceInfo("knowledge", 5102), eventStoreSchema: "knowledge");
+builder.AddKnowledgeService();
 
 var app = builder.Build();
-app.MapServiceDefaults();
+app.MapKnowledgeService();
 app.Run();

@@ -1,0 +1,59 @@
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.EventStore;
+using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.Knowledge.Domain;
+using SpasmPlatform.Knowledge.Grpc;
+using SpasmPlatform.Knowledge.Infrastructure;
+using SpasmPlatform.Knowledge.V1;
+using SpasmPlatform.ServiceDefaults;
+
+namespace SpasmPlatform.Knowledge;
+
+/// <summary>Everything the knowledge service adds to the shared host wiring.</summary>
+public static class Extensions
+{
+    public const string Schema = "knowledge";
+
+    public static WebApplicationBuilder AddKnowledgeService(this WebApplicationBuilder builder)
+    {
+        var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
+        var readModel = new KnowledgeReadModel(schema);
+        builder.AddServiceDefaults(
+            new ServiceInfo("knowledge", 5102),
+            eventStoreSchema: schema,
+            configureOutbox: outbox => outbox.MessageTypes.Register<KnowledgeVersionPublished>(),
+            configureEventStore: store =>
+            {
+                store.Types.Register<KnowledgeVersionStored>(KnowledgeVersionStored.EventType);
+                store.InlineProjections.Add(readModel);
+            });
+
+        var services = builder.Services;
+        services.Configure<KnowledgeOptions>(builder.Configuration.GetSection("Knowledge"));
+        services.AddSingleton(readModel);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<KnowledgeRepository>();
+        services.AddSingleton<KnowledgeSearch>();
+        services.AddSingleton<KnowledgeBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<KnowledgeBootstrapper>());
+        services.AddHealthChecks().AddCheck<KnowledgeReadinessCheck>("knowledge", tags: ["ready"]);
+        services.AddSingleton<KnowledgeGrpcService>();
+
+        var validators = new KnowledgeRequestValidators();
+        services.AddSingleton<IRequestValidator<GetRuleSetRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ListConditionsRequest>>(validators);
+        services.AddSingleton<IRequestValidator<GetConditionRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ListInterventionsRequest>>(validators);
+        services.AddSingleton<IRequestValidator<SearchRequest>>(validators);
+        services.AddSingleton<IRequestValidator<PublishVersionRequest>>(validators);
+        services.AddSingleton<IRequestValidator<GetKnowledgeBaseRequest>>(validators);
+        return builder;
+    }
+
+    public static WebApplication MapKnowledgeService(this WebApplication app)
+    {
+        app.MapServiceDefaults();
+        app.MapGrpcService<KnowledgeGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,67 @@
+using Grpc.Health.V1;
+using Npgsql;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
+namespace SpasmPlatform.IntegrationTests.Knowledge;
+
+/// <summary>A knowledge service process on a schema of its own (dropped afterwards), serving once its content is published.</summary>
+public sealed class KnowledgeHost : IAsyncLifetime
+{
+    public string Schema { get; } = $"knowledge_it_{Guid.NewGuid():N}"[..28];
+
+    public ServiceProcess Service { get; private set; } = null!;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public KnowledgeClient Client { get; private set; } = null!;
+
+    /// <summary>A queue bound to the KnowledgeVersionPublished exchange before the service starts.</summary>
+    public string AnnouncementQueue { get; } = $"it-knowledge-{Guid.NewGuid():N}";
+
+    public const string AnnouncementExchange = "SpasmPlatform.Contracts.IntegrationEvents:KnowledgeVersionPublished";
+
+    public async Task InitializeAsync()
+    {
+        await BindAnnouncementQueueAsync();
+        Service = ServiceProcess.Start("Knowledge", new Dictionary<string, string> { ["EventStore__Schema"] = Schema });
+        Channel = GrpcChannel.ForAddress(Service.Address);
+        Client = new KnowledgeClient(Channel);
+        var health = new HealthClient(Channel);
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), $"the knowledge service to serve; its output:\n{Service.Output}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel.Dispose();
+        await Service.DisposeAsync();
+        await RabbitMqAdmin.DeleteAsync(Platform.RabbitMq, [AnnouncementQueue], []);
+        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
+        await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private async Task BindAnnouncementQueueAsync()
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(Platform.RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        // MassTransit declares message-type exchanges durable fanout; declaring it the same way first is harmless.
+        await channel.ExchangeDeclareAsync(AnnouncementExchange, RabbitMQ.Client.ExchangeType.Fanout, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(AnnouncementQueue, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(AnnouncementQueue, AnnouncementExchange, string.Empty);
+    }
+}
