@@ -22,7 +22,7 @@ namespace SpasmPlatform.ServiceDefaults;
 /// <summary>The wiring every SpasmPlatform host shares; a service's Program.cs adds only its own parts.</summary>
 public static class Extensions
 {
-    /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own.</param>
+    /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own. Configuration key EventStore:Schema overrides it.</param>
     /// <param name="configureOutbox">Registers the integration message types this service publishes through its outbox.</param>
     /// <param name="configureEventStore">Registers the service's event types and inline projections.</param>
     public static WebApplicationBuilder AddServiceDefaults(
@@ -53,7 +53,8 @@ public static class Extensions
 
         builder.Services.AddEventStore(store =>
         {
-            store.Schema = eventStoreSchema;
+            // EventStore:Schema lets two deployments (or test runs) share one database without sharing events.
+            store.Schema = configuration["EventStore:Schema"] ?? eventStoreSchema;
             configureEventStore?.Invoke(store);
         });
         AddMessaging(builder.Services, configuration, configureBus);

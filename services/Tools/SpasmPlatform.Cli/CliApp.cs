@@ -9,6 +9,7 @@ internal static class CliApp
     {
         HealthCommand.Create(),
         ReflectCommand.Create(),
+        KnowledgeCommand.Create(),
     };
 
     public static Option<Uri> AddressOption() => new("--address")

@@ -15,20 +15,30 @@ public sealed class ServiceHostTests
     [MemberData(nameof(Projects))]
     public async Task Host_reaches_serving_with_its_database_and_broker_and_answers_reflection(string project)
     {
-        await using var service = ServiceProcess.Start(project);
-        using var channel = GrpcChannel.ForAddress(service.Address);
-
-        Assert.Equal(ServingStatus.Serving, await WaitForStatusAsync(channel, service, ServingStatus.Serving));
-        var listed = await ListServicesAsync(channel);
-        Assert.Contains("grpc.health.v1.Health", listed);
-        Assert.Contains("grpc.reflection.v1alpha.ServerReflection", listed);
-        Assert.Contains("grpc.reflection.v1.ServerReflection", listed);
-
-        // SERVING includes the event store's readiness: the service's own schema exists with its tables.
+        // A schema of its own: the shared development schemas may hold another branch's migration.
+        var schema = $"{project.ToLowerInvariant()}_host_{Guid.NewGuid():N}"[..30];
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(Platform.Postgres);
-        await using var command = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('streams', 'events', 'outbox', 'inbox')");
-        command.Parameters.AddWithValue(project == "CarePlan" ? "careplan" : project.ToLowerInvariant());
-        Assert.Equal(4L, await command.ExecuteScalarAsync());
+        try
+        {
+            await using var service = ServiceProcess.Start(project, new Dictionary<string, string> { ["EventStore__Schema"] = schema });
+            using var channel = GrpcChannel.ForAddress(service.Address);
+
+            Assert.Equal(ServingStatus.Serving, await WaitForStatusAsync(channel, service, ServingStatus.Serving));
+            var listed = await ListServicesAsync(channel);
+            Assert.Contains("grpc.health.v1.Health", listed);
+            Assert.Contains("grpc.reflection.v1alpha.ServerReflection", listed);
+            Assert.Contains("grpc.reflection.v1.ServerReflection", listed);
+
+            // SERVING includes the event store's readiness: the service's own schema exists with its tables.
+            await using var command = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('streams', 'events', 'outbox', 'inbox')");
+            command.Parameters.AddWithValue(schema);
+            Assert.Equal(4L, await command.ExecuteScalarAsync());
+        }
+        finally
+        {
+            await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]

@@ -54,6 +54,24 @@ public sealed class KnowledgeHost : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// The next KnowledgeVersionPublished this host's process sent: the message inside MassTransit's envelope. The
+    /// exchange is a fanout shared by every knowledge service running now (other test classes' hosts too), so
+    /// messages from other processes are skipped by the envelope's host.processId.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> NextAnnouncementAsync()
+    {
+        while (true)
+        {
+            var delivery = await RabbitMqAdmin.TakeAsync(Platform.RabbitMq, AnnouncementQueue, TimeSpan.FromSeconds(30));
+            using var envelope = System.Text.Json.JsonDocument.Parse(delivery.Body);
+            if (envelope.RootElement.GetProperty("host").GetProperty("processId").GetInt32() == Service.ProcessId)
+            {
+                return envelope.RootElement.GetProperty("message").Clone();
+            }
+        }
+    }
+
     private async Task BindAnnouncementQueueAsync()
     {
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(Platform.RabbitMq) };

@@ -129,12 +129,13 @@ public sealed class KnowledgeServiceTests(KnowledgeHost host) : IClassFixture<Kn
     [Fact]
     public async Task The_published_version_is_announced_on_rabbitmq()
     {
-        var delivery = await RabbitMqAdmin.TakeAsync(Platform.RabbitMq, host.AnnouncementQueue, TimeSpan.FromSeconds(30));
-        var body = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
+        var message = await host.NextAnnouncementAsync();
 
-        Assert.Contains($"\"knowledgeVersion\":\"{FromFiles.Manifest.Version}\"", body, StringComparison.Ordinal);
-        Assert.Contains(FromFiles.ContentHash, body, StringComparison.Ordinal);
-        Assert.Contains(FromFiles.RuleSet.ContentHash, body, StringComparison.Ordinal);
+        Assert.Equal(FromFiles.Manifest.Version, message.GetProperty("knowledgeVersion").GetString());
+        Assert.Equal(FromFiles.ContentHash, message.GetProperty("contentHash").GetString());
+        Assert.Equal(FromFiles.RuleSet.Version, message.GetProperty("ruleSetVersion").GetString());
+        Assert.Equal(FromFiles.RuleSet.ContentHash, message.GetProperty("ruleSetHash").GetString());
+        Assert.Equal("knowledge-service:bundled-content", message.GetProperty("publishedBy").GetString());
     }
 
     internal static async Task<RpcException> AssertStatusAsync(StatusCode expected, Func<Task> call)

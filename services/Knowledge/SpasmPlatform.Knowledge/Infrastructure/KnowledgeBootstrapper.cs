@@ -27,50 +27,24 @@ internal sealed partial class KnowledgeBootstrapper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await PrepareStorageAsync(stoppingToken).ConfigureAwait(false);
-        if (options.Value.PublishBundledContent)
-        {
-            try
-            {
-                var files = KnowledgeLoader.ReadDirectory(options.Value.ContentPath);
-                var knowledge = KnowledgeLoader.Load(files);
-                var (version, duplicate) = await repository.PublishAsync(knowledge, files, "knowledge-service:bundled-content", $"startup-{Guid.NewGuid():N}", stoppingToken).ConfigureAwait(false);
-                Published(logger, version.Version, version.ContentHash, duplicate);
-            }
-            catch (Exception ex) when (ex is KnowledgeValidationException or KnowledgeConflictException or DirectoryNotFoundException)
-            {
-                BadContent(logger, options.Value.ContentPath, ex.Message);
-                lifetime.StopApplication();
-                return;
-            }
-        }
-
-        _ready.TrySetResult();
-    }
-
-    private async Task PrepareStorageAsync(CancellationToken stoppingToken)
-    {
         var delay = TimeSpan.FromMilliseconds(250);
         while (true)
         {
             try
             {
-                await store.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
-                await using var transaction = await connection.BeginTransactionAsync(stoppingToken).ConfigureAwait(false);
-                // Two instances starting together would race on CREATE ... IF NOT EXISTS.
-                await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", connection, transaction))
+                await PrepareStorageAsync(stoppingToken).ConfigureAwait(false);
+                if (options.Value.PublishBundledContent)
                 {
-                    lockCommand.Parameters.Add(new NpgsqlParameter { Value = $"{readModel.Schema}.knowledge_read_model" });
-                    await lockCommand.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                    await PublishBundledContentAsync(stoppingToken).ConfigureAwait(false);
                 }
 
-                await using (var create = new NpgsqlCommand(readModel.CreateSql, connection, transaction))
-                {
-                    await create.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(stoppingToken).ConfigureAwait(false);
+                _ready.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is KnowledgeValidationException or KnowledgeConflictException or DirectoryNotFoundException)
+            {
+                BadContent(logger, options.Value.ContentPath, ex.Message);
+                lifetime.StopApplication();
                 return;
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
@@ -80,6 +54,34 @@ internal sealed partial class KnowledgeBootstrapper(
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
+    }
+
+    private async Task PublishBundledContentAsync(CancellationToken stoppingToken)
+    {
+        var files = KnowledgeLoader.ReadDirectory(options.Value.ContentPath);
+        var knowledge = KnowledgeLoader.Load(files);
+        var (version, duplicate) = await repository.PublishAsync(knowledge, files, "knowledge-service:bundled-content", $"startup-{Guid.NewGuid():N}", stoppingToken).ConfigureAwait(false);
+        Published(logger, version.Version, version.ContentHash, duplicate);
+    }
+
+    private async Task PrepareStorageAsync(CancellationToken stoppingToken)
+    {
+        await store.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(stoppingToken).ConfigureAwait(false);
+        // Two instances starting together would race on CREATE ... IF NOT EXISTS.
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = $"{readModel.Schema}.knowledge_read_model" });
+            await lockCommand.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        await using (var create = new NpgsqlCommand(readModel.CreateSql, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(stoppingToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Knowledge version {Version} ({Hash}) is published (already stored: {Duplicate}).")]

@@ -68,14 +68,25 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
     {
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO {schema}.rule_sets (version, content_hash, first_knowledge_version) VALUES ($1, $2, $3)
-            ON CONFLICT (version) DO NOTHING;
-            SELECT content_hash FROM {schema}.rule_sets WHERE version = $1;
+            WITH inserted AS (
+                INSERT INTO {schema}.rule_sets (version, content_hash, first_knowledge_version) VALUES ($1, $2, $3)
+                ON CONFLICT (version) DO NOTHING
+                RETURNING content_hash)
+            SELECT content_hash FROM inserted
+            UNION ALL
+            SELECT content_hash FROM {schema}.rule_sets WHERE version = $1
+            LIMIT 1
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = published.RuleSetVersion });
         command.Parameters.Add(new NpgsqlParameter { Value = published.RuleSetHash });
         command.Parameters.Add(new NpgsqlParameter { Value = published.Version });
         var stored = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            // Inserted by a concurrent publish this statement's snapshot cannot see yet.
+            throw new KnowledgeConflictException($"Rule set {published.RuleSetVersion} is being published concurrently; retry.");
+        }
+
         if (stored != published.RuleSetHash)
         {
             // Thrown inside the append's transaction, so the whole publish rolls back.

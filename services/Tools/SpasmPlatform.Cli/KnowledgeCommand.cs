@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Google.Protobuf;
+using Google.Rpc;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Knowledge.V1;
+
+namespace SpasmPlatform.Cli;
+
+/// <summary>
+/// spasm-cli knowledge versions|rules|search|publish: the knowledge service from a terminal. Responses print as
+/// protobuf JSON (field names as in the .proto), so scripts can read them; failures print the gRPC status and
+/// every field violation to stderr and exit 1.
+/// </summary>
+internal static class KnowledgeCommand
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true).WithIndentation());
+
+    public static Command Create()
+    {
+        var command = new Command("knowledge", "Versions, rule sets, search and publishing of the knowledge service.");
+        command.Subcommands.Add(Versions());
+        command.Subcommands.Add(Rules());
+        command.Subcommands.Add(Search());
+        command.Subcommands.Add(Publish());
+        return command;
+    }
+
+    private static Command Versions()
+    {
+        var address = CliApp.AddressOption();
+        var command = new Command("versions", "Lists every published knowledge version, newest first.") { address };
+        command.SetAction((parse, ct) => CallAsync(parse, address, client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(CancellationToken: ct)).ResponseAsync));
+        return command;
+    }
+
+    private static Command Rules()
+    {
+        var address = CliApp.AddressOption();
+        var version = new Option<string>("--version") { Description = "Rule-set version; default: the current one." };
+        var command = new Command("rules", "Prints a rule set.") { address, version };
+        command.SetAction((parse, ct) => CallAsync(parse, address, client =>
+            client.GetRuleSetAsync(new GetRuleSetRequest { Version = parse.GetValue(version) ?? string.Empty }, new CallOptions(CancellationToken: ct)).ResponseAsync));
+        return command;
+    }
+
+    private static Command Search()
+    {
+        var address = CliApp.AddressOption();
+        var query = new Argument<string>("query") { Description = "Free text, e.g. \"numb saddle area\"." };
+        var version = new Option<string>("--version") { Description = "Knowledge version; default: the current one." };
+        var limit = new Option<int>("--limit") { Description = "At most this many hits (default 10)." };
+        var command = new Command("search", "Ranked search over conditions, findings, interventions and safety warnings.") { address, query, version, limit };
+        command.SetAction((parse, ct) => CallAsync(parse, address, client => client.SearchAsync(
+            new SearchRequest { Query = parse.GetRequiredValue(query), Version = parse.GetValue(version) ?? string.Empty, Limit = parse.GetValue(limit) },
+            new CallOptions(CancellationToken: ct)).ResponseAsync));
+        return command;
+    }
+
+    private static Command Publish()
+    {
+        var address = CliApp.AddressOption();
+        var directory = new Option<DirectoryInfo>("--dir") { Description = "Content directory (every *.yaml under it).", Required = true };
+        var by = new Option<string>("--by") { Description = "Who approved this content (recorded with the version).", Required = true };
+        var command = new Command("publish", "Validates and publishes a content directory as a new knowledge version.") { address, directory, by };
+        command.SetAction((parse, ct) =>
+        {
+            var root = parse.GetRequiredValue(directory);
+            var request = new PublishVersionRequest { PublishedBy = parse.GetRequiredValue(by) };
+            request.Files.Add(Directory.EnumerateFiles(root.FullName, "*.yaml", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+                .Select(f => new ContentFile { Path = Path.GetRelativePath(root.FullName, f).Replace('\\', '/'), Text = File.ReadAllText(f) }));
+            return CallAsync(parse, address, client => client.PublishVersionAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync);
+        });
+        return command;
+    }
+
+    private static async Task<int> CallAsync<T>(ParseResult parse, Option<Uri> address, Func<KnowledgeClient, Task<T>> call)
+        where T : IMessage
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(address));
+        try
+        {
+            await output.WriteLineAsync(Json.Format(await call(new KnowledgeClient(channel)).ConfigureAwait(false))).ConfigureAwait(false);
+            return 0;
+        }
+        catch (RpcException e)
+        {
+            await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
+            foreach (var violation in e.RichStatus?.GetDetail<BadRequest>()?.FieldViolations ?? [])
+            {
+                await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+    }
+}
