@@ -25,6 +25,7 @@ internal sealed partial class KnowledgeValidator
         StartBack(rules.StartBack);
         Ng65(rules.Ng65);
         CauseRules(rules);
+        ReferralRules(rules);
         SafetyNet(rules);
         FollowUp(rules);
         Unique(RuleIds(rules), "rule id");
@@ -35,6 +36,7 @@ internal sealed partial class KnowledgeValidator
             .Append(rules.StartBack?.RuleId ?? string.Empty)
             .Append(rules.Ng65?.RuleId ?? string.Empty)
             .Concat(rules.CauseRules.Select(r => r.RuleId))
+            .Concat(rules.ReferralRules.Select(r => r.Id))
             .Concat(rules.SafetyNet.Select(r => r.Id))
             .Concat(rules.FollowUp.Select(r => r.Id))
             .Where(id => id.Length > 0);
@@ -236,6 +238,24 @@ internal sealed partial class KnowledgeValidator
         foreach (var code in ContractLikelyCauses.Where(c => rules.CauseRules.All(r => r.CauseCode != c)))
         {
             Error($"rule_set: no cause rule scores the likely cause '{code}'.");
+        }
+    }
+
+    private void ReferralRules(RuleSet rules)
+    {
+        foreach (var rule in rules.ReferralRules)
+        {
+            var at = $"referral rule '{rule.Id}'";
+            Require(rule.Id, $"{at}: id");
+            Require(rule.Description, $"{at}: description");
+            Require(rule.Disposition, $"{at}: disposition");
+            Sources(rule.Sources, at);
+            if (rule.Urgency == Urgency.Unspecified)
+            {
+                Error($"{at}: urgency is required.");
+            }
+
+            Criterion(rule.When, $"{at} when", required: true);
         }
     }
 
