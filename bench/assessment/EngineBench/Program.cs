@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(SpasmPlatform.Bench.Engine.TriageBenchmarks).Assembly).Run(args);
