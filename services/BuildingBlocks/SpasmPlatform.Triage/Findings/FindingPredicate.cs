@@ -1,4 +1,3 @@
-using System.Collections;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
@@ -8,13 +7,15 @@ namespace SpasmPlatform.Triage.Findings;
 /// One compiled finding over a submission, e.g. <c>red_flags.saddle_anaesthesia</c>, <c>age_years &gt;= 50</c>,
 /// <c>presentation.leg_pain in [LEG_PAIN_BOTH_LEGS]</c>, <c>risk_factors contains RISK_FACTOR_DEHYDRATION</c>.
 /// Parsed once against the contract's descriptors (see <see cref="FindingPredicateParser"/>), then evaluated
-/// by reflection: an absent message or optional field on the way never matches.
+/// through a delegate compiled from the generated properties (FindingPredicateCompiler): an absent message or
+/// optional field on the way never matches.
 /// </summary>
 public sealed class FindingPredicate
 {
     private readonly FieldDescriptor[] _fields;
     private readonly double _number;
     private readonly int[] _enumValues;
+    private readonly Lazy<Func<IMessage, bool>> _compiled;
 
     internal FindingPredicate(string text, string path, FieldDescriptor[] fields, FindingOperator op, double number, int[] enumValues)
     {
@@ -24,6 +25,8 @@ public sealed class FindingPredicate
         Operator = op;
         _number = number;
         _enumValues = enumValues;
+        // Compiled on first use: validating a bundle parses every predicate but evaluates none.
+        _compiled = new Lazy<Func<IMessage, bool>>(() => FindingPredicateCompiler.Compile(_fields, Operator, _number, _enumValues));
     }
 
     /// <summary>The predicate as written.</summary>
@@ -37,57 +40,13 @@ public sealed class FindingPredicate
     public bool Evaluate(IMessage submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        IMessage message = submission;
-        for (var i = 0; i < _fields.Length - 1; i++)
+        if (submission.Descriptor != _fields[0].ContainingType)
         {
-            if (_fields[i].Accessor.GetValue(message) is not IMessage next)
-            {
-                return false;
-            }
-
-            message = next;
+            throw new ArgumentException($"'{Text}' reads {_fields[0].ContainingType.Name}, not {submission.Descriptor.Name}.", nameof(submission));
         }
 
-        var leaf = _fields[^1];
-        if (leaf.HasPresence && !leaf.IsRepeated && !leaf.Accessor.HasValue(message))
-        {
-            return false;
-        }
-
-        var value = leaf.Accessor.GetValue(message);
-        return Operator switch
-        {
-            FindingOperator.IsSet => value is bool flag ? flag : value is not null,
-            FindingOperator.Contains => ContainsAny((IList)value),
-            FindingOperator.In => Array.IndexOf(_enumValues, Convert.ToInt32(value)) >= 0,
-            _ when leaf.FieldType == FieldType.Enum => Compare(Convert.ToInt32(value), _enumValues[0]),
-            _ => Compare(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), _number),
-        };
+        return _compiled.Value(submission);
     }
 
     public override string ToString() => Text;
-
-    private bool ContainsAny(IList values)
-    {
-        foreach (var item in values)
-        {
-            if (Array.IndexOf(_enumValues, Convert.ToInt32(item)) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool Compare(double actual, double expected) => Operator switch
-    {
-        FindingOperator.Equal => actual == expected,
-        FindingOperator.NotEqual => actual != expected,
-        FindingOperator.Less => actual < expected,
-        FindingOperator.LessOrEqual => actual <= expected,
-        FindingOperator.Greater => actual > expected,
-        FindingOperator.GreaterOrEqual => actual >= expected,
-        _ => throw new InvalidOperationException($"Operator {Operator} does not compare numbers."),
-    };
 }
