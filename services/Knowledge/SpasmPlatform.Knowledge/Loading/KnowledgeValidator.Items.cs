@@ -13,10 +13,7 @@ internal sealed partial class KnowledgeValidator
         foreach (var condition in _knowledge.Conditions)
         {
             var at = $"condition '{condition.Code}'";
-            Code(condition.Code, at);
-            Require(condition.Name, $"{at}: name");
-            Require(condition.Summary, $"{at}: summary");
-            Sources(condition.Sources, at);
+            NamedItem(condition.Code, condition.Name, condition.Summary, condition.Sources, at);
             if (condition.Kind == ConditionKind.Unspecified)
             {
                 Error($"{at}: kind is required.");
@@ -54,6 +51,15 @@ internal sealed partial class KnowledgeValidator
         {
             Error($"condition '{code}': the contract names this likely cause; define it.");
         }
+    }
+
+    /// <summary>What every condition and intervention needs: a code, a name, a summary and sources.</summary>
+    private void NamedItem(string code, string name, string summary, RepeatedField<Citation> sources, string at)
+    {
+        Code(code, at);
+        Require(name, $"{at}: name");
+        Require(summary, $"{at}: summary");
+        Sources(sources, at);
     }
 
     private void Findings(RepeatedField<Finding> findings, string at)
@@ -103,10 +109,7 @@ internal sealed partial class KnowledgeValidator
         foreach (var intervention in _knowledge.Interventions)
         {
             var at = $"intervention '{intervention.Code}'";
-            Code(intervention.Code, at);
-            Require(intervention.Name, $"{at}: name");
-            Require(intervention.Summary, $"{at}: summary");
-            Sources(intervention.Sources, at);
+            NamedItem(intervention.Code, intervention.Name, intervention.Summary, intervention.Sources, at);
             if (intervention.Stance == Stance.Unspecified)
             {
                 Error($"{at}: stance is required.");
