@@ -11,6 +11,9 @@ namespace SpasmPlatform.EventStore;
 /// </summary>
 public sealed class EventStoreSession : IAsyncDisposable
 {
+    /// <summary>The name PostgreSQL gave the UNIQUE on events.event_id (see EventStoreSchema).</summary>
+    private const string EventIdConstraint = "events_event_id_key";
+
     private readonly PostgresEventStore _store;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
@@ -69,6 +72,12 @@ public sealed class EventStoreSession : IAsyncDisposable
         {
             _completed = true;
             throw new EventIdConflictException(streamId, ex.MessageText);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == EventIdConstraint)
+        {
+            // append_events only looks ids up where a stored one can be a retry; elsewhere the index is the check.
+            _completed = true;
+            throw new EventIdConflictException(streamId, $"An event id of this append is already stored: {ex.MessageText}");
         }
 
         if (!result.Duplicate && _store.Options.InlineProjections.Count > 0)
