@@ -248,7 +248,7 @@ public sealed class Report(BenchOptions options, ServerInfo server, string schem
             $"The backlog is written first, through the store (10 events + 10 outbox messages per transaction), and is not timed. MassTransit {typeof(MassTransit.IBus).Assembly.GetName().Version} " +
             $"on RabbitMQ at 127.0.0.1 (same machine); the message's exchange `{relay.Exchange}` is bound to a durable queue with no consumer, so every message is routed and persisted; " +
             $"the queue's count is checked after each run (exactly N new messages), then purged. `bus alone` = the same bus publishing the same kind of message with no database, " +
-            $"{relay.MaxConcurrentStreams} publishers each awaiting its confirm: the ceiling for this publishing pattern.");
+            $"{relay.MaxConcurrentStreams} publishers each awaiting its confirm: the ceiling for one-at-a-time publishing, which the pipelined relay can pass.");
         sb.AppendLine();
         sb.AppendLine("| backlog | messages/s best | messages/s median | ÷ bus alone (median) | seconds (median) | CPU cores bench / PG / other (best run) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---|");

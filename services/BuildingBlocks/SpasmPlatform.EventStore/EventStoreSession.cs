@@ -59,6 +59,11 @@ public sealed class EventStoreSession : IAsyncDisposable
         AppendResult result;
         try
         {
+            // Prepared, and so kept on the pooled physical connection: besides sparing the parse, a connection holding a
+            // prepared statement is reset without DISCARD ALL when it goes back to the pool (Npgsql), and DISCARD ALL
+            // would throw away append_events' cached plans, re-planning every statement of the function on every append.
+            // After the first append on a connection this is a lookup, not a round trip.
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             result = new AppendResult(reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3));
