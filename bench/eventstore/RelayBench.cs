@@ -22,7 +22,7 @@ public sealed record AnswerRecordedIntegration(
     string Source,
     long Sequence);
 
-/// <summary>How the backlog's messages are spread over streams; the relay publishes one stream's messages one at a time.</summary>
+/// <summary>How the backlog's messages are spread over streams; the relay keeps each stream's messages in order.</summary>
 public sealed record RelayScenario(string Name, int Streams, bool WithStreamId);
 
 public sealed record RelayRun(RelayScenario Scenario, int Repeat, int Messages, double Seconds, double WriteSeconds, WindowStats Window)
@@ -30,14 +30,14 @@ public sealed record RelayRun(RelayScenario Scenario, int Repeat, int Messages, 
     public double MessagesPerSecond => Messages / Seconds;
 }
 
-public sealed record RelayReport(IReadOnlyList<RelayRun> Runs, IReadOnlyList<RelayRun> BusOnly, int BatchSize, int MaxConcurrentStreams, string Exchange);
+public sealed record RelayReport(IReadOnlyList<RelayRun> Runs, IReadOnlyList<RelayRun> BusOnly, int BatchSize, int MaxConcurrentStreams, int MaxInFlightPerStream, string Exchange);
 
 /// <summary>
 /// The outbox relay (SpasmPlatform.EventStore.Outbox.OutboxRelay) draining a backlog of N messages to RabbitMQ through
 /// MassTransit, with its default options. The backlog is written the way a service writes it: each transaction appends
 /// 10 events to a stream and queues 10 messages with them (EventStoreSession.Publish). The timed part is
 /// <see cref="OutboxRelay.RelayPendingAsync"/> called until every row is marked sent: lock, read a batch, publish with
-/// publisher confirms (one stream's messages one after another, up to 32 streams at once), mark sent, commit.
+/// publisher confirms (a stream's messages pipelined in order, up to 32 streams at once), mark sent, commit.
 /// The message type's exchange (a name of its own) is bound to a durable queue with no consumer, so the broker routes and
 /// persists every message as it would for a real subscriber; the queue's count is checked after each run, then purged.
 /// The reference is the same bus publishing the same messages with no database: 32 publishers, each awaiting its confirm.
@@ -108,7 +108,7 @@ public sealed class RelayBench(PostgresEventStore store, NpgsqlDataSource dataSo
             await bus.StopAsync(timeout.Token).ConfigureAwait(false);
         }
 
-        return new RelayReport(runs, busOnly, options.BatchSize, options.MaxConcurrentStreams, exchange);
+        return new RelayReport(runs, busOnly, options.BatchSize, options.MaxConcurrentStreams, options.MaxInFlightPerStream, exchange);
     }
 
     private async Task<RelayRun> RelayOnceAsync(OutboxRelay relay, OutboxRelayOptions options, RelayScenario scenario, int repeat, string tag, IChannel channel, string queue, int messages)

@@ -1,5 +1,5 @@
 -- bench/eventstore/profile: a proposed append_events, measured by profile.sh next to the deployed one.
--- NOT used by the store. Same arguments, result columns, hash chain and error codes as
+-- Now applied, with comments, as schema version 2 in EventStoreSchema.cs; kept as the measured text. At the time: NOT used by the store. Same arguments, result columns, hash chain and error codes as
 -- services/BuildingBlocks/SpasmPlatform.EventStore/Schema/EventStoreSchema.cs, with four changes:
 --   1. SET plan_cache_mode = force_generic_plan: the id check's "event_id = ANY (p_ids)" is estimated at about 8 as
 --      a custom plan for one id but 5-10 times that as the generic plan (which assumes 10 ids), so the plan cache never

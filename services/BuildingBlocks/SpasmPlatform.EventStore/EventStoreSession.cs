@@ -11,6 +11,9 @@ namespace SpasmPlatform.EventStore;
 /// </summary>
 public sealed class EventStoreSession : IAsyncDisposable
 {
+    /// <summary>The name PostgreSQL gave the UNIQUE on events.event_id (see EventStoreSchema).</summary>
+    private const string EventIdConstraint = "events_event_id_key";
+
     private readonly PostgresEventStore _store;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
@@ -56,6 +59,11 @@ public sealed class EventStoreSession : IAsyncDisposable
         AppendResult result;
         try
         {
+            // Prepared, and so kept on the pooled physical connection: besides sparing the parse, a connection holding a
+            // prepared statement is reset without DISCARD ALL when it goes back to the pool (Npgsql), and DISCARD ALL
+            // would throw away append_events' cached plans, re-planning every statement of the function on every append.
+            // After the first append on a connection this is a lookup, not a round trip.
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             result = new AppendResult(reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3));
@@ -69,6 +77,12 @@ public sealed class EventStoreSession : IAsyncDisposable
         {
             _completed = true;
             throw new EventIdConflictException(streamId, ex.MessageText);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == EventIdConstraint)
+        {
+            // append_events only looks ids up where a stored one can be a retry; elsewhere the index is the check.
+            _completed = true;
+            throw new EventIdConflictException(streamId, $"An event id of this append is already stored: {ex.MessageText}");
         }
 
         if (!result.Duplicate && _store.Options.InlineProjections.Count > 0)

@@ -1,13 +1,14 @@
+using System.Text;
 using Npgsql;
-using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 
 namespace SpasmPlatform.EventStore;
 
 public sealed partial class PostgresEventStore
 {
+    // data and metadata go out as jsonb's own binary form (a version byte and the text): no text copy on the server.
     internal const string EventColumns =
-        "global_position, stream_id, stream_version, event_id, event_type, schema_version, data::text, metadata::text, recorded_at";
+        "global_position, stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at";
 
     public async Task<StreamInfo?> GetStreamAsync(string streamId, CancellationToken cancellationToken = default)
     {
@@ -68,7 +69,15 @@ public sealed partial class PostgresEventStore
     internal StoredEvent ToStoredEvent(NpgsqlDataReader reader)
     {
         var eventType = reader.GetString(4);
-        var (data, schemaVersion) = options.Types.Upcast(eventType, reader.GetInt32(5), reader.GetString(6));
+        var schemaVersion = reader.GetInt32(5);
+        // jsonb read as byte[] is the UTF-8 text PostgreSQL sent, copied once: no UTF-16 string unless someone asks for one.
+        var data = reader.GetFieldValue<byte[]>(6);
+        string? upcast = null;
+        if (options.Types.HasUpcaster(eventType, schemaVersion))
+        {
+            (upcast, schemaVersion) = options.Types.Upcast(eventType, schemaVersion, Encoding.UTF8.GetString(data));
+        }
+
         return new StoredEvent(
             reader.GetInt64(0),
             reader.GetString(1),
@@ -76,8 +85,9 @@ public sealed partial class PostgresEventStore
             reader.GetGuid(3),
             eventType,
             schemaVersion,
-            data,
-            EventJson.DeserializeMetadata(reader.GetString(7)),
+            upcast is null ? data : null,
+            upcast,
+            reader.GetFieldValue<byte[]>(7),
             reader.GetFieldValue<DateTimeOffset>(8));
     }
 }

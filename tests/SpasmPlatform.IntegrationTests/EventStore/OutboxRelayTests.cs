@@ -156,6 +156,32 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_long_stream_pipelined_through_the_broker_arrives_in_order_from_a_cold_bus()
+    {
+        await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);
+        var store = await _db.CreateStoreAsync();
+        var options = RelayOptions();
+        using var relay = new OutboxRelay(store, consumer.Bus, options, Logger());
+        var written = new List<Guid>();
+        for (var sequence = 1; sequence <= 300; sequence++)
+        {
+            written.Add(await OutboxTable.WriteAsync(store, options.MessageTypes, "patient-long", sequence));
+        }
+
+        // Nothing was published on this bus before: the first batch also meets MassTransit's endpoint and channel set-up.
+        var published = 0;
+        while (published < written.Count)
+        {
+            published += await relay.RelayPendingAsync(120);
+        }
+
+        await consumer.Deliveries.WaitForAsync(written, Arrival);
+        var deliveries = consumer.Deliveries.All;
+        Assert.Equal(written.Count, deliveries.Count);
+        OutboxTable.AssertInOrderPerStream(deliveries, new Dictionary<string, int> { ["patient-long"] = 300 });
+    }
+
+    [Fact]
     public async Task A_message_the_relay_cannot_publish_holds_back_its_own_stream_only()
     {
         await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);

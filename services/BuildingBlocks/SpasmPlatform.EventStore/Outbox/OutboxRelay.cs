@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -16,9 +17,11 @@ namespace SpasmPlatform.EventStore.Outbox;
 /// <item>Each batch runs in one transaction that first takes a transaction-scoped advisory lock for the schema
 /// (<c>pg_try_advisory_xact_lock</c>). A relay that does not get it publishes nothing, so however many instances run,
 /// batches never overlap: the rows one batch publishes are marked sent before the next batch reads.</item>
-/// <item>Within a batch, one stream's messages are published one after another in outbox id order, each awaited until
-/// the broker confirms it (MassTransit enables RabbitMQ publisher confirms by default). Different streams go in parallel.
-/// After a failure the stream's later messages wait for the next batch, which starts again from the failed one.</item>
+/// <item>Within a batch, one stream's messages are handed to the bus in outbox id order without waiting for each one's
+/// publisher confirm (MassTransit enables RabbitMQ publisher confirms by default), at most
+/// <see cref="OutboxRelayOptions.MaxInFlightPerStream"/> unconfirmed at a time; different streams go in parallel. A row is
+/// marked sent only when it and every earlier row of its stream in the batch were confirmed. After a failure nothing
+/// more of the stream is started, and the next batch starts again from the failed one.</item>
 /// <item>The stored message_id becomes MassTransit's MessageId, so consumers can recognise a redelivery (see the inbox).</item>
 /// <item>A failed publish leaves its row unsent, counts the attempt and stores the error; the batch then fails and the
 /// relay backs off exponentially (Polly) before trying again. A row that can never be published (type not registered,
@@ -212,32 +215,102 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
 
     private async Task PublishStreamAsync(List<PendingOutboxMessage> stream, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)
     {
-        foreach (var row in stream)
+        // Messages of one stream are handed to the bus in id order without waiting for each confirm, up to
+        // MaxInFlightPerStream at a time. Confirms are then taken in the same order: only an unbroken prefix of confirmed
+        // messages is marked sent, so the next batch starts at the first message that failed, and confirmed ones after
+        // it are published again after it (at least once, never skipped).
+        // MassTransit keeps the call order of publishes only once the send endpoint, channel and topology exist (before
+        // that, the first publishes wait on them and can overtake each other), so the first message of each stream in a
+        // batch goes alone, and a failure seen on any in-flight publish stops further starts at once.
+        // Messages without a stream have no order to keep: each confirmed one is marked sent.
+        var ordered = stream[0].StreamId is not null;
+        var inFlight = new Queue<(PendingOutboxMessage Row, Task Publish)>(Math.Min(stream.Count, _options.MaxInFlightPerStream));
+        var prefixIntact = true;
+        var stopping = false;
+        // Set by a continuation as soon as any in-flight publish faults, before its turn to be awaited comes.
+        var failed = new StrongBox<int>(0);
+        var started = 0;
+
+        async Task CompleteOldestAsync()
         {
-            if (!TryPrepare(row, out var message, out var type, out var headers, out var poison))
+            var (row, publish) = inFlight.Dequeue();
+            try
             {
-                failures.Enqueue(new OutboxPublishFailure(row, poison, Poisoned: true));
-                if (row.StreamId is null)
+                await publish.ConfigureAwait(false);
+                if (prefixIntact || !ordered)
                 {
+                    sent.Enqueue(row.Id);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                prefixIntact = false;
+                stopping = true;
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue(new OutboxPublishFailure(row, ex, Poisoned: false));
+                prefixIntact = false;
+            }
+        }
+
+        try
+        {
+            foreach (var row in stream)
+            {
+                // After a failure nothing more is started: the broker is the likely cause, and it is shared.
+                if (!prefixIntact || stopping || Volatile.Read(ref failed.Value) != 0)
+                {
+                    break;
+                }
+
+                if (!TryPrepare(row, out var message, out var type, out var headers, out var poison))
+                {
+                    failures.Enqueue(new OutboxPublishFailure(row, poison, Poisoned: true));
+                    if (ordered)
+                    {
+                        // Publishing the stream's later messages would put them before this one.
+                        break;
+                    }
+
                     continue;
                 }
 
-                // Publishing the stream's later messages would put them before this one.
-                return;
-            }
+                if (inFlight.Count == _options.MaxInFlightPerStream)
+                {
+                    await CompleteOldestAsync().ConfigureAwait(false);
+                    if (!prefixIntact || stopping)
+                    {
+                        break;
+                    }
+                }
 
-            try
-            {
-                await PublishOneAsync(row, message, type, headers, cancellationToken).ConfigureAwait(false);
-                sent.Enqueue(row.Id);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The broker is the likely cause, and it is shared: stop this group rather than time out on every row.
-                failures.Enqueue(new OutboxPublishFailure(row, ex, Poisoned: false));
-                return;
+                var publish = PublishOneAsync(row, message, type, headers, cancellationToken);
+                inFlight.Enqueue((row, publish));
+                if (started++ == 0)
+                {
+                    await CompleteOldestAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                _ = publish.ContinueWith(
+                    static (task, state) => Volatile.Write(ref ((StrongBox<int>)state!).Value, 1),
+                    failed,
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
         }
+        finally
+        {
+            // Every started publish is awaited, also when stopping: what the broker confirmed must be recorded.
+            while (inFlight.Count > 0)
+            {
+                await CompleteOldestAsync().ConfigureAwait(false);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private bool TryPrepare(PendingOutboxMessage row, out object message, out Type type, out Dictionary<string, string> headers, out Exception error)

@@ -8,11 +8,17 @@ public sealed class OutboxRelayOptions
     /// <summary>Rows read and published per transaction.</summary>
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>
-    /// Streams published at the same time within a batch. One stream's messages always go one after another,
-    /// each confirmed by the broker before the next is sent.
-    /// </summary>
+    /// <summary>Streams published at the same time within a batch.</summary>
     public int MaxConcurrentStreams { get; set; } = 32;
+
+    /// <summary>
+    /// Messages of one stream handed to the broker before the first of them is confirmed. They go out in order on the
+    /// bus's channel, and only a confirmed prefix is marked sent, so nothing is skipped. The price of more than 1: when a
+    /// publish fails (the broker drops the channel) while a later message of the same stream was still waiting for a new
+    /// channel, that later message can reach consumers before the failed one is published again (the inbox then drops
+    /// the later copy). 1 restores strictly one confirmed message at a time per stream, at one broker round trip each.
+    /// </summary>
+    public int MaxInFlightPerStream { get; set; } = 64;
 
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -32,6 +38,7 @@ public sealed class OutboxRelayOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentStreams, 1, nameof(MaxConcurrentStreams));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerStream, 1, nameof(MaxInFlightPerStream));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PublishTimeout, TimeSpan.Zero, nameof(PublishTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryDelay, TimeSpan.Zero, nameof(RetryDelay));

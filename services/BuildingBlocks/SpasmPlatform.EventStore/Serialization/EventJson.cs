@@ -22,6 +22,9 @@ public static class EventJson
     public static EventMetadata DeserializeMetadata(string json) =>
         JsonSerializer.Deserialize<EventMetadata>(json, Options) ?? new EventMetadata();
 
+    internal static EventMetadata DeserializeMetadata(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize<EventMetadata>(utf8Json, Options) ?? new EventMetadata();
+
     /// <summary>An event of a registered CLR type, named and versioned by the registry.</summary>
     public static NewEvent ToNewEvent<T>(EventTypeRegistry registry, T data, EventMetadata metadata, Guid? eventId = null)
         where T : notnull

@@ -37,6 +37,10 @@ public sealed class EventTypeRegistry
 
     public Type? TypeOf(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>Whether <see cref="Upcast"/> would change data of this type and version: if not, readers keep the bytes.</summary>
+    internal bool HasUpcaster(string eventType, int schemaVersion) =>
+        _upcasters.Count > 0 && _upcasters.ContainsKey((eventType, schemaVersion));
+
     /// <summary>Applies upcasters in sequence until none applies; returns the data unchanged when none does.</summary>
     public (string DataJson, int SchemaVersion) Upcast(string eventType, int schemaVersion, string dataJson)
     {
