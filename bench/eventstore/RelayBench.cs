@@ -75,7 +75,8 @@ public sealed class RelayBench(PostgresEventStore store, NpgsqlDataSource dataSo
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false).ConfigureAwait(false);
         await channel.QueueBindAsync(queue, exchange, routingKey: string.Empty).ConfigureAwait(false);
 
-        var options = new OutboxRelayOptions();
+        // RELAY_IN_FLIGHT: messages of one stream handed to the bus before their confirms (1 = the service default, strict order).
+        var options = new OutboxRelayOptions { MaxInFlightPerStream = int.Parse(Environment.GetEnvironmentVariable("RELAY_IN_FLIGHT") ?? "1", System.Globalization.CultureInfo.InvariantCulture) };
         options.MessageTypes.Register<AnswerRecordedIntegration>();
         var relay = new OutboxRelay(store, bus, options, NullLogger<OutboxRelay>.Instance);
         var runs = new List<RelayRun>();

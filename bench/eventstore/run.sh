@@ -24,6 +24,8 @@
 #   READ_REPEATS=30              measured read passes (after 5 warm-up passes)
 #   RELAY_MESSAGES=10000         messages in each outbox backlog the relay drains (0: skip the relay benchmark)
 #   RELAY_REPEATS=3              drains per backlog shape (100 streams, 1 stream, no stream id), plus the bus alone
+#   RELAY_IN_FLIGHT=1            messages of one stream handed to the bus before their confirms are awaited
+#                                (1 = the relay's default, strict per-stream order; 64 = the pipelined opt-in)
 #   FSYNC_PROBE=1                run pg_test_fsync for 2 s first (0: skip)
 #   SKIP_BUILD=1                 reuse the last build
 #   KEEP_SCHEMA=1                keep the esbench_* schema for inspection (drop it by hand afterwards)

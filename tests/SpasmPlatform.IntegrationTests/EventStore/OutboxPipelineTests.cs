@@ -21,7 +21,8 @@ public sealed class OutboxPipelineTests : IAsyncLifetime
     {
         var store = await _db.CreateStoreAsync();
         var publisher = new ScriptedPublisher();
-        var options = new OutboxRelayOptions();
+        // The pipelined opt-in: the strict default (1) never has more than one publish of a stream in flight.
+        var options = new OutboxRelayOptions { MaxInFlightPerStream = 64 };
         options.MessageTypes.Register<OutboxProbe>();
         using var relay = new OutboxRelay(store, publisher, options, NullLogger<OutboxRelay>.Instance);
         var written = new List<Guid>();

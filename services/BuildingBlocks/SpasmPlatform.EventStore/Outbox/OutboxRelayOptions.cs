@@ -17,8 +17,11 @@ public sealed class OutboxRelayOptions
     /// publish fails (the broker drops the channel) while a later message of the same stream was still waiting for a new
     /// channel, that later message can reach consumers before the failed one is published again (the inbox then drops
     /// the later copy). 1 restores strictly one confirmed message at a time per stream, at one broker round trip each.
+    /// The default is 1: per-stream order is a guarantee consumers rely on (an override must never arrive before the
+    /// triage it overrides), and a relay of many streams is still parallel across streams. Raise it only for streams
+    /// whose consumers tolerate reordering.
     /// </summary>
-    public int MaxInFlightPerStream { get; set; } = 64;
+    public int MaxInFlightPerStream { get; set; } = 1;
 
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
