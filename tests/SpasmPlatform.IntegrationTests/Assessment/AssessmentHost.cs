@@ -25,7 +25,7 @@ public class AssessmentHost : IAsyncLifetime
     public AssessmentClient Client { get; private set; } = null!;
 
     /// <summary>The deployment's CarePlanDrafted queue (named after its schema by the service).</summary>
-    public string CarePlanQueue => $"{Schema}-care-plan-drafted";
+    public string CarePlanQueue => AssessmentQueues.CarePlanDrafted(Schema);
 
     /// <summary>Extra settings for the assessment process.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
@@ -61,7 +61,7 @@ public class AssessmentHost : IAsyncLifetime
         Channel.Dispose();
         await Service.DisposeAsync();
         await Knowledge.DisposeAsync();
-        await RabbitMqAdmin.DeleteAsync(Platform.RabbitMq, [CarePlanQueue, $"{CarePlanQueue}_error"], [CarePlanQueue, $"{CarePlanQueue}_error"]);
+        await AssessmentQueues.DeleteAsync(Schema);
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
         await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
         await drop.ExecuteNonQueryAsync();

@@ -47,6 +47,7 @@ public sealed class AssessmentWithoutKnowledgeTests
         }
         finally
         {
+            await AssessmentQueues.DeleteAsync(schema);
             await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
             await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
             await drop.ExecuteNonQueryAsync();

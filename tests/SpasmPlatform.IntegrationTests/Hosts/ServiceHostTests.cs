@@ -48,6 +48,7 @@ public sealed class ServiceHostTests
             if (knowledge is not null)
             {
                 await knowledge.DisposeAsync();
+                await Assessment.AssessmentQueues.DeleteAsync(schema);
             }
 
             await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
@@ -58,13 +59,23 @@ public sealed class ServiceHostTests
     [Fact]
     public async Task Host_without_its_database_is_not_serving()
     {
-        await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+        // A schema name of its own even though the database is unreachable: the broker is not, and queues are named after it.
+        var schema = $"assessment_nodb_{Guid.NewGuid():N}"[..30];
+        try
         {
-            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=wrong;Timeout=2",
-        });
-        using var channel = GrpcChannel.ForAddress(service.Address);
+            await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=wrong;Timeout=2",
+                ["EventStore__Schema"] = schema,
+            });
+            using var channel = GrpcChannel.ForAddress(service.Address);
 
-        Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+            Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+        }
+        finally
+        {
+            await Assessment.AssessmentQueues.DeleteAsync(schema);
+        }
     }
 
     [Fact]
