@@ -1,8 +1,8 @@
-using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.Assessment;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new ServiceInfo("assessment", 5101), eventStoreSchema: "assessment");
+builder.AddAssessmentService();
 
 var app = builder.Build();
-app.MapServiceDefaults();
+app.MapAssessmentService();
 app.Run();

@@ -18,9 +18,18 @@ public sealed class ServiceHostTests
         // A schema of its own: the shared development schemas may hold another branch's migration.
         var schema = $"{project.ToLowerInvariant()}_host_{Guid.NewGuid():N}"[..30];
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(Platform.Postgres);
+        // The assessment service serves only once it has rules to triage with: give it a knowledge service of its own.
+        var knowledge = project == "Assessment" ? new Knowledge.KnowledgeHost() : null;
         try
         {
-            await using var service = ServiceProcess.Start(project, new Dictionary<string, string> { ["EventStore__Schema"] = schema });
+            var environment = new Dictionary<string, string> { ["EventStore__Schema"] = schema };
+            if (knowledge is not null)
+            {
+                await knowledge.InitializeAsync();
+                environment["Knowledge__Address"] = knowledge.Service.Address.ToString();
+            }
+
+            await using var service = ServiceProcess.Start(project, environment);
             using var channel = GrpcChannel.ForAddress(service.Address);
 
             Assert.Equal(ServingStatus.Serving, await WaitForStatusAsync(channel, service, ServingStatus.Serving));
@@ -36,6 +45,12 @@ public sealed class ServiceHostTests
         }
         finally
         {
+            if (knowledge is not null)
+            {
+                await knowledge.DisposeAsync();
+                await Assessment.AssessmentQueues.DeleteAsync(schema);
+            }
+
             await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
             await drop.ExecuteNonQueryAsync();
         }
@@ -44,13 +59,23 @@ public sealed class ServiceHostTests
     [Fact]
     public async Task Host_without_its_database_is_not_serving()
     {
-        await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+        // A schema name of its own even though the database is unreachable: the broker is not, and queues are named after it.
+        var schema = $"assessment_nodb_{Guid.NewGuid():N}"[..30];
+        try
         {
-            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=wrong;Timeout=2",
-        });
-        using var channel = GrpcChannel.ForAddress(service.Address);
+            await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=wrong;Timeout=2",
+                ["EventStore__Schema"] = schema,
+            });
+            using var channel = GrpcChannel.ForAddress(service.Address);
 
-        Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+            Assert.Equal(ServingStatus.NotServing, await WaitForStatusAsync(channel, service, ServingStatus.NotServing));
+        }
+        finally
+        {
+            await Assessment.AssessmentQueues.DeleteAsync(schema);
+        }
     }
 
     [Fact]

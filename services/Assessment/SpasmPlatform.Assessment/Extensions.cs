@@ -1,0 +1,90 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SpasmPlatform.Assessment.Consumers;
+using SpasmPlatform.Assessment.Domain;
+using SpasmPlatform.Assessment.Grpc;
+using SpasmPlatform.Assessment.Infrastructure;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.EventStore.Inbox;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
+
+namespace SpasmPlatform.Assessment;
+
+/// <summary>Everything the assessment service adds to the shared host wiring.</summary>
+public static class Extensions
+{
+    public const string Schema = "assessment";
+
+    public static WebApplicationBuilder AddAssessmentService(this WebApplicationBuilder builder)
+    {
+        var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
+        var readModel = new AssessmentReadModel(schema);
+        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
+        builder.AddServiceDefaults(
+            new ServiceInfo("assessment", 5101),
+            eventStoreSchema: schema,
+            configureBus: bus =>
+            {
+                // One queue per instance: each instance keeps its own current version, so each must hear every announcement.
+                bus.AddConsumer<KnowledgeVersionPublishedConsumer>((_, consumer) =>
+                        consumer.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15))))
+                    .Endpoint(e =>
+                    {
+                        e.Name = $"{schema}-knowledge-version-{Guid.NewGuid():N}";
+                        e.Temporary = true;
+                    });
+
+                // One queue per deployment (named after its event store), shared by its instances.
+                bus.AddIdempotentConsumer<CarePlanDraftedConsumer>()
+                    .Endpoint(e =>
+                    {
+                        e.Name = $"{schema}-care-plan-drafted";
+                        e.ConcurrentMessageLimit = carePlanConcurrency;
+                    });
+            },
+            configureOutbox: outbox => outbox.MessageTypes
+                .Register<Integration.TriageDecided>()
+                .Register<Integration.TriageOverridden>(),
+            configureEventStore: store =>
+            {
+                store.Types
+                    .Register<AssessmentSubmitted>(AssessmentStream.Submitted)
+                    .Register<TriageDecided>(AssessmentStream.TriageDecided)
+                    .Register<TriageOverridden>(AssessmentStream.TriageOverridden)
+                    .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked);
+                store.InlineProjections.Add(readModel);
+            });
+
+        var services = builder.Services;
+        services.Configure<KnowledgeServiceOptions>(builder.Configuration.GetSection("Knowledge"));
+        services.AddSingleton(readModel);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address));
+        services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<KnowledgeCatalog>();
+        services.AddSingleton<AssessmentRepository>();
+        services.AddSingleton<AssessmentBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<AssessmentBootstrapper>());
+        services.AddHealthChecks().AddCheck<AssessmentReadinessCheck>("assessment", tags: ["ready"]);
+        services.AddSingleton<AssessmentGrpcService>();
+
+        var validators = new AssessmentRequestValidators();
+        services.AddSingleton<IRequestValidator<SubmitAssessmentRequest>>(validators);
+        services.AddSingleton<IRequestValidator<GetAssessmentRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ListAssessmentsRequest>>(validators);
+        services.AddSingleton<IRequestValidator<OverrideTriageRequest>>(validators);
+        return builder;
+    }
+
+    public static WebApplication MapAssessmentService(this WebApplication app)
+    {
+        app.MapServiceDefaults();
+        app.MapGrpcService<AssessmentGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,70 @@
+using SpasmPlatform.Assessment.Infrastructure;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Grpc.Server;
+using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
+using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using Status = SpasmPlatform.Grpc.Protocol.Status;
+using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+
+namespace SpasmPlatform.Assessment.Grpc;
+
+/// <summary>spasm.assessment.v1.AssessmentService. Requests are already validated (see AssessmentRequestValidators).</summary>
+internal sealed class AssessmentGrpcService(
+    AssessmentRepository repository,
+    KnowledgeCatalog knowledge,
+    AssessmentBootstrapper bootstrapper) : IGrpcService
+{
+    private const string CorrelationHeader = "x-correlation-id";
+
+    public static ProtoServiceDescriptor Descriptor => AssessmentReflection.Descriptor.Services[0];
+
+    public Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    {
+        // Read once: a version switch during this call must not split the decision across two versions.
+        var current = knowledge.Current
+            ?? throw new KnowledgeUnavailableException("No knowledge version is loaded yet; the service does not triage without its rules.");
+        var outcome = await repository.SubmitAsync(request, current, CorrelationId(context), cancellationToken).ConfigureAwait(false);
+        return new SubmitAssessmentResponse { Assessment = outcome.Assessment, Duplicate = outcome.Duplicate };
+    }, context);
+
+    public Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+        await repository.FindAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AssessmentNotFoundException(request.AssessmentId), context);
+
+    public Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+    {
+        // The validator has already refused tokens that do not decode or were issued for another filter.
+        PageToken? after = request.PageToken.Length > 0 && PageToken.TryDecode(request.PageToken, out var token) ? token : null;
+        return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, cancellationToken);
+    }, context);
+
+    public Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+        repository.OverrideAsync(request, knowledge.GetAsync, CorrelationId(context), cancellationToken), context);
+
+    private static string CorrelationId(ServerCallContext context) =>
+        context.RequestHeaders.GetValue(CorrelationHeader) is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl)
+            ? given
+            : Guid.NewGuid().ToString("N");
+
+    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
+    {
+        if (!bootstrapper.IsReady)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The assessment service is starting (storage or knowledge not ready); retry shortly."));
+        }
+
+        try
+        {
+            return await action(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (AssessmentNotFoundException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (KnowledgeUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+    }
+}

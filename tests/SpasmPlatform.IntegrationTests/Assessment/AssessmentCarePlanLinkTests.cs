@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Common.V1;
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
+namespace SpasmPlatform.IntegrationTests.Assessment;
+
+/// <summary>CarePlanDrafted from the broker links the plan to its assessment, once however often it is delivered.</summary>
+public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassFixture<CarePlanLinkHost>
+{
+    [Fact]
+    public async Task A_drafted_care_plan_is_linked_once_even_when_delivered_twice()
+    {
+        var clinic = Submissions.NewId("clinic");
+        var assessment = (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(clinic, "req-plan"))).Assessment;
+        var sentinel = (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(clinic, "req-sentinel"))).Assessment;
+        Assert.Equal("", assessment.CarePlanId);
+
+        await using var provider = BuildBus();
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        try
+        {
+            var drafted = Drafted(assessment, "care-plan-1");
+            await bus.Publish(drafted, context => context.MessageId = drafted.MessageId);
+            await Eventually.WaitAsync(
+                async () => (await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId })).CarePlanId == "care-plan-1",
+                TimeSpan.FromSeconds(60), $"care plan care-plan-1 to be linked; service output:\n{host.Service.Output}");
+
+            // The broker delivers it again; then a later message, handled after it (one at a time on this host).
+            await bus.Publish(drafted, context => context.MessageId = drafted.MessageId);
+            var later = Drafted(sentinel, "care-plan-2");
+            await bus.Publish(later, context => context.MessageId = later.MessageId);
+            await Eventually.WaitAsync(
+                async () => (await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = sentinel.AssessmentId })).CarePlanId == "care-plan-2",
+                TimeSpan.FromSeconds(60), $"care plan care-plan-2 to be linked; service output:\n{host.Service.Output}");
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        var linked = await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId });
+        Assert.Equal("care-plan-1", linked.CarePlanId);
+        Assert.Equal(assessment.Version + 1, linked.Version);
+        Assert.Equal(assessment.Triage, linked.Triage);
+        Assert.Equal(1, await host.CountEventsAsync(assessment.AssessmentId, "assessment.care_plan_linked"));
+    }
+
+    private static CarePlanDrafted Drafted(SpasmPlatform.Assessment.V1.Assessment assessment, string carePlanId) => new(
+        Guid.NewGuid(), Guid.NewGuid().ToString("N"), assessment.ClinicId, carePlanId, assessment.AssessmentId, "CARE_PLAN_STATUS_PENDING_REVIEW",
+        assessment.Triage.Urgency, assessment.Triage.RuleSetVersion, assessment.Triage.KnowledgeVersion, DateTimeOffset.UtcNow);
+
+    private static ServiceProvider BuildBus()
+    {
+        var services = new ServiceCollection();
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(Platform.RabbitMq))));
+        return services.BuildServiceProvider();
+    }
+}

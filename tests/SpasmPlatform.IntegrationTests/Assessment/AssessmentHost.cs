@@ -1,0 +1,94 @@
+using Grpc.Health.V1;
+using Npgsql;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+using SpasmPlatform.IntegrationTests.Knowledge;
+
+namespace SpasmPlatform.IntegrationTests.Assessment;
+
+/// <summary>
+/// A knowledge process and an assessment process that asks it for rules, each on a schema of its own (dropped
+/// afterwards), serving once the assessment service has loaded a knowledge version.
+/// </summary>
+public class AssessmentHost : IAsyncLifetime
+{
+    public string Schema { get; } = $"assessment_it_{Guid.NewGuid():N}"[..29];
+
+    public KnowledgeHost Knowledge { get; } = new();
+
+    public ServiceProcess Service { get; private set; } = null!;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public AssessmentClient Client { get; private set; } = null!;
+
+    /// <summary>The deployment's CarePlanDrafted queue (named after its schema by the service).</summary>
+    public string CarePlanQueue => AssessmentQueues.CarePlanDrafted(Schema);
+
+    /// <summary>Extra settings for the assessment process.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    public async Task InitializeAsync()
+    {
+        await Knowledge.InitializeAsync();
+        var environment = new Dictionary<string, string>(Settings)
+        {
+            ["EventStore__Schema"] = Schema,
+            ["Knowledge__Address"] = Knowledge.Service.Address.ToString(),
+        };
+        Service = ServiceProcess.Start("Assessment", environment);
+        Channel = GrpcChannel.ForAddress(Service.Address);
+        Client = new AssessmentClient(Channel);
+        var health = new HealthClient(Channel);
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), $"the assessment service to serve; its output:\n{Service.Output}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel.Dispose();
+        await Service.DisposeAsync();
+        await Knowledge.DisposeAsync();
+        await AssessmentQueues.DeleteAsync(Schema);
+        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
+        await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Rows in the assessment store's events table (optionally of one stream).</summary>
+    public Task<long> CountEventsAsync(string? assessmentId = null) =>
+        assessmentId is null
+            ? ScalarAsync($"SELECT count(*) FROM {Schema}.events")
+            : ScalarAsync($"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1", assessmentId);
+
+    public Task<long> CountEventsAsync(string assessmentId, string eventType) =>
+        ScalarAsync($"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1 AND event_type = $2", assessmentId, eventType);
+
+    /// <summary>Outbox rows about one assessment of an integration message type (e.g. "SpasmPlatform.Contracts.IntegrationEvents.TriageDecided").</summary>
+    public Task<long> CountOutboxAsync(string assessmentId, string messageType) =>
+        ScalarAsync($"SELECT count(*) FROM {Schema}.outbox WHERE stream_id = 'assessment-' || $1 AND message_type = $2", assessmentId, messageType);
+
+    private static async Task<long> ScalarAsync(string sql, params object[] parameters)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
+        await using var command = dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
