@@ -1,4 +1,4 @@
-using SpasmPlatform.Knowledge.Domain;
+using SpasmPlatform.Contracts.Versioning;
 
 namespace SpasmPlatform.Knowledge.Tests;
 
@@ -35,4 +35,14 @@ public sealed class SemanticVersionTests
         Assert.True(SemanticVersion.TryParse("2.11.3-rc.2", out var version));
         Assert.Equal("2.11.3-rc.2", version.ToString());
     }
+
+    [Theory]
+    [InlineData("1.1.0", "1.0.0", true)]
+    [InlineData("1.0.0", "1.0.0", false)]
+    [InlineData("1.0.0-rc.1", "1.0.0", false)]
+    [InlineData("2.0.0", null, true)]
+    [InlineData("not-a-version", "1.0.0", false)]
+    [InlineData("1.0.0", "garbage", true)]
+    public void Is_higher_only_moves_forward(string candidate, string? current, bool expected) =>
+        Assert.Equal(expected, SemanticVersion.IsHigher(candidate, current));
 }

@@ -1,3 +1,4 @@
+using SpasmPlatform.Contracts.Versioning;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SpasmPlatform.Assessment.Domain;
@@ -42,7 +43,7 @@ internal sealed partial class KnowledgeCatalog(KnowledgeClient client, IOptions<
     /// </summary>
     public async Task<bool> SwitchAsync(string version, string? expectedContentHash, CancellationToken cancellationToken)
     {
-        if (!KnowledgeVersionOrder.IsHigher(version, _current?.Manifest.Version))
+        if (!SemanticVersion.IsHigher(version, _current?.Manifest.Version))
         {
             return false;
         }
@@ -67,7 +68,7 @@ internal sealed partial class KnowledgeCatalog(KnowledgeClient client, IOptions<
         lock (_switch)
         {
             // Announcements can arrive out of order or race the start-up load: never step back.
-            if (!KnowledgeVersionOrder.IsHigher(version, _current?.Manifest.Version))
+            if (!SemanticVersion.IsHigher(version, _current?.Manifest.Version))
             {
                 return false;
             }

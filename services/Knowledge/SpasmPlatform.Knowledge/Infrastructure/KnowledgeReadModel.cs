@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Npgsql;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Streams;
+using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.V1;
 

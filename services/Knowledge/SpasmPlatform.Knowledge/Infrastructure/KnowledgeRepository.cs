@@ -8,6 +8,7 @@ using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
+using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.V1;

@@ -1,5 +1,5 @@
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Knowledge.Domain;
+using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.V1;
 
 namespace SpasmPlatform.Knowledge.Loading;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf.Collections;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Knowledge.Domain;
+using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Triage.Findings;
 

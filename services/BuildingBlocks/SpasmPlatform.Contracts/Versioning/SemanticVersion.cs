@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SpasmPlatform.Knowledge.Domain;
+namespace SpasmPlatform.Contracts.Versioning;
 
 /// <summary>MAJOR.MINOR.PATCH with an optional pre-release tag, ordered as semver 2.0 orders them (build metadata is not allowed).</summary>
 public sealed partial record SemanticVersion(int Major, int Minor, int Patch, string PreRelease) : IComparable<SemanticVersion>
@@ -45,6 +45,10 @@ public sealed partial record SemanticVersion(int Major, int Minor, int Patch, st
             _ => ComparePreRelease(PreRelease, other.PreRelease),
         };
     }
+
+    /// <summary>True when <paramref name="candidate"/> is a valid version above <paramref name="current"/> (or there is no valid current one).</summary>
+    public static bool IsHigher(string candidate, string? current) =>
+        TryParse(candidate, out var next) && (current is null || !TryParse(current, out var now) || next.CompareTo(now) > 0);
 
     public override string ToString() =>
         PreRelease.Length == 0 ? $"{Major}.{Minor}.{Patch}" : $"{Major}.{Minor}.{Patch}-{PreRelease}";
