@@ -10,6 +10,7 @@ internal static class CliApp
         HealthCommand.Create(),
         ReflectCommand.Create(),
         KnowledgeCommand.Create(),
+        AssessmentCommand.Create(),
     };
 
     public static Option<Uri> AddressOption() => new("--address")

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using Google.Protobuf;
-using Google.Rpc;
 using SpasmPlatform.Contracts.Clients;
 using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
 using SpasmPlatform.Knowledge.V1;
 
 namespace SpasmPlatform.Cli;
@@ -15,8 +12,6 @@ namespace SpasmPlatform.Cli;
 /// </summary>
 internal static class KnowledgeCommand
 {
-    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true).WithIndentation());
-
     public static Command Create()
     {
         var command = new Command("knowledge", "Versions, rule sets, search and publishing of the knowledge service.");
@@ -31,7 +26,7 @@ internal static class KnowledgeCommand
     {
         var address = CliApp.AddressOption();
         var command = new Command("versions", "Lists every published knowledge version, newest first.") { address };
-        command.SetAction((parse, ct) => CallAsync(parse, address, client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(CancellationToken: ct)).ResponseAsync));
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(CancellationToken: ct)).ResponseAsync));
         return command;
     }
 
@@ -40,7 +35,7 @@ internal static class KnowledgeCommand
         var address = CliApp.AddressOption();
         var version = new Option<string>("--version") { Description = "Rule-set version; default: the current one." };
         var command = new Command("rules", "Prints a rule set.") { address, version };
-        command.SetAction((parse, ct) => CallAsync(parse, address, client =>
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client =>
             client.GetRuleSetAsync(new GetRuleSetRequest { Version = parse.GetValue(version) ?? string.Empty }, new CallOptions(CancellationToken: ct)).ResponseAsync));
         return command;
     }
@@ -52,7 +47,7 @@ internal static class KnowledgeCommand
         var version = new Option<string>("--version") { Description = "Knowledge version; default: the current one." };
         var limit = new Option<int>("--limit") { Description = "At most this many hits (default 10)." };
         var command = new Command("search", "Ranked search over conditions, findings, interventions and safety warnings.") { address, query, version, limit };
-        command.SetAction((parse, ct) => CallAsync(parse, address, client => client.SearchAsync(
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.SearchAsync(
             new SearchRequest { Query = parse.GetRequiredValue(query), Version = parse.GetValue(version) ?? string.Empty, Limit = parse.GetValue(limit) },
             new CallOptions(CancellationToken: ct)).ResponseAsync));
         return command;
@@ -71,31 +66,8 @@ internal static class KnowledgeCommand
             request.Files.Add(Directory.EnumerateFiles(root.FullName, "*.yaml", SearchOption.AllDirectories)
                 .Order(StringComparer.Ordinal)
                 .Select(f => new ContentFile { Path = Path.GetRelativePath(root.FullName, f).Replace('\\', '/'), Text = File.ReadAllText(f) }));
-            return CallAsync(parse, address, client => client.PublishVersionAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync);
+            return CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.PublishVersionAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync);
         });
         return command;
-    }
-
-    private static async Task<int> CallAsync<T>(ParseResult parse, Option<Uri> address, Func<KnowledgeClient, Task<T>> call)
-        where T : IMessage
-    {
-        var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
-        using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(address));
-        try
-        {
-            await output.WriteLineAsync(Json.Format(await call(new KnowledgeClient(channel)).ConfigureAwait(false))).ConfigureAwait(false);
-            return 0;
-        }
-        catch (RpcException e)
-        {
-            await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
-            foreach (var violation in e.RichStatus?.GetDetail<BadRequest>()?.FieldViolations ?? [])
-            {
-                await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
-            }
-
-            return 1;
-        }
     }
 }

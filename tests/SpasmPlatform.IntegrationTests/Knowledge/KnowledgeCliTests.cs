@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Knowledge;
@@ -9,11 +8,11 @@ public sealed class KnowledgeCliTests(KnowledgeHost host) : IClassFixture<Knowle
     [Fact]
     public async Task Search_and_versions_print_json_and_exit_zero()
     {
-        var (code, output, _) = await RunAsync("knowledge", "search", "--address", host.Service.Address.ToString(), "numb saddle area", "--limit", "3");
+        var (code, output, _) = await SpasmCli.RunAsync("knowledge", "search", "--address", host.Service.Address.ToString(), "numb saddle area", "--limit", "3");
         Assert.Equal(0, code);
         Assert.Contains("\"code\": \"cauda_equina_syndrome\"", output, StringComparison.Ordinal);
 
-        (code, output, _) = await RunAsync("knowledge", "versions", "--address", host.Service.Address.ToString());
+        (code, output, _) = await SpasmCli.RunAsync("knowledge", "versions", "--address", host.Service.Address.ToString());
         Assert.Equal(0, code);
         Assert.Contains($"\"current_version\": \"{KnowledgeContent.BundledVersion}\"", output, StringComparison.Ordinal);
     }
@@ -21,27 +20,10 @@ public sealed class KnowledgeCliTests(KnowledgeHost host) : IClassFixture<Knowle
     [Fact]
     public async Task Failures_print_the_status_and_field_violations_and_exit_one()
     {
-        var (code, _, error) = await RunAsync("knowledge", "rules", "--address", host.Service.Address.ToString(), "--version", "not-a-version");
+        var (code, _, error) = await SpasmCli.RunAsync("knowledge", "rules", "--address", host.Service.Address.ToString(), "--version", "not-a-version");
 
         Assert.Equal(1, code);
         Assert.Contains("InvalidArgument", error, StringComparison.Ordinal);
         Assert.Contains("version: 'not-a-version' is not a semantic version", error, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var dll = Path.Combine(Platform.RepoRoot, "services", "Tools", "SpasmPlatform.Cli", "bin", Platform.BuildConfiguration, "net10.0", "spasm-cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
     }
 }
