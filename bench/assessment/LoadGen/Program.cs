@@ -4,14 +4,27 @@ using System.Globalization;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Bench.Load;
 using SpasmPlatform.Grpc.Client;
+using Google.Protobuf;
 using SpasmPlatform.Grpc.Protocol;
 
 // Usage: LoadGen ADDRESS SAMPLES_DIR closed CONCURRENCY DURATION WARMUP
 //        LoadGen ADDRESS SAMPLES_DIR open RATE DURATION WARMUP
+//        LoadGen ADDRESS SAMPLES_DIR request FILE      (one gRPC-framed SubmitAssessmentRequest, for h2load -d)
 // Prints one tab-separated row per measured run (header first).
 var address = new Uri(args[0]);
 var submissions = Submissions.Load(args[1], $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}");
 var mode = args[2];
+if (mode == "request")
+{
+    // 5-byte gRPC prefix: uncompressed flag, then the message length big-endian.
+    var body = submissions.Next().ToByteArray();
+    var framed = new byte[5 + body.Length];
+    System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(framed.AsSpan(1), body.Length);
+    body.CopyTo(framed, 5);
+    File.WriteAllBytes(args[3], framed);
+    return 0;
+}
+
 var load = int.Parse(args[3], CultureInfo.InvariantCulture);
 var duration = TimeSpan.FromSeconds(double.Parse(args[4], CultureInfo.InvariantCulture));
 var warmup = TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture));

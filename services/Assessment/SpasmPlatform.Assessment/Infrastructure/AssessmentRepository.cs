@@ -33,12 +33,9 @@ internal sealed class AssessmentRepository(
     /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(SubmitAssessmentRequest request, KnowledgeBase knowledge, string correlationId, CancellationToken cancellationToken)
     {
+        // No lookup first: the append's "no stream yet" check is the duplicate test, and a retry costs one triage
+        // (microseconds) where a lookup would cost every first submission a round trip.
         var assessmentId = AssessmentStream.DeriveAssessmentId(request.ClinicId, request.RequestId);
-        if (await FindAsync(assessmentId, cancellationToken).ConfigureAwait(false) is { } existing)
-        {
-            return new SubmitOutcome(existing, Duplicate: true);
-        }
-
         var triage = TriageEngine.For(knowledge).Decide(request);
         // Microseconds: what PostgreSQL keeps, so the time in the response equals the time read back later.
         var now = clock.GetUtcNow();
