@@ -16,6 +16,10 @@ internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessa
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
+    /// <summary>The proto name ("CARE_PLAN_STATUS_APPROVED"): what other languages' consumers see for the enum.</summary>
+    public static string StatusName(V1.CarePlanStatus status) =>
+        V1.CareplanReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(V1.CarePlanStatus)).FindValueByNumber((int)status)?.Name ?? status.ToString();
+
     public static JsonElement ToJson(IMessage message) => JsonDocument.Parse(Formatter.Format(message)).RootElement.Clone();
 
     public NewEvent Event<T>(T data, EventMetadata metadata)
@@ -24,7 +28,7 @@ internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessa
     public OutboxMessage Drafted(V1.CarePlan plan, string correlationId) =>
         messageTypes.Create(
             new CarePlanDrafted(
-                Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, plan.Status.ToString(), plan.Urgency,
+                Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, StatusName(plan.Status), plan.Urgency,
                 plan.RuleSetVersion, plan.KnowledgeVersion, clock.GetUtcNow()),
             CarePlanStream.Id(plan.AssessmentId));
 

@@ -15,13 +15,16 @@ namespace SpasmPlatform.CarePlan.Review;
 /// </summary>
 internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries queries, KnowledgeCache knowledge, CarePlanEvents events)
 {
+    /// <summary>CarePlanReviewed.Status of an amendment: the plan stays pending review, but consumers need to tell it apart.</summary>
+    public const string AmendedStatus = "AMENDED";
+
     public Task<V1.CarePlan> ApproveAsync(ApproveCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
         ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, (plan, _) =>
         {
             RequireStatus(plan, "approve", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
             var approved = new CarePlanApprovedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Note);
             return Task.FromResult((events.Event(approved, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, CarePlanStatus.Approved.ToString(), request.PhysiotherapistId, request.Note, correlationId)));
+                events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Approved), request.PhysiotherapistId, request.Note, correlationId)));
         });
 
     public Task<V1.CarePlan> RejectAsync(RejectCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
@@ -30,7 +33,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
             RequireStatus(plan, "reject", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
             var rejected = new CarePlanRejectedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason);
             return Task.FromResult((events.Event(rejected, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, CarePlanStatus.Rejected.ToString(), request.PhysiotherapistId, request.Reason, correlationId)));
+                events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Rejected), request.PhysiotherapistId, request.Reason, correlationId)));
         });
 
     public Task<V1.CarePlan> AmendAsync(AmendCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
@@ -73,7 +76,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
                 .ToList();
             var amended = new CarePlanAmendedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason, added, [.. request.RemoveInterventionCodes]);
             return (events.Event(amended, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, "AMENDED", request.PhysiotherapistId, request.Reason, correlationId));
+                events.Reviewed(plan, AmendedStatus, request.PhysiotherapistId, request.Reason, correlationId));
         });
 
     private async Task<V1.CarePlan> ReviewAsync(
