@@ -1,8 +1,8 @@
-using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.CarePlan;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(new ServiceInfo("care-plan", 5103), eventStoreSchema: "careplan");
+builder.AddCarePlanService();
 
 var app = builder.Build();
-app.MapServiceDefaults();
+app.MapCarePlanService();
 app.Run();

@@ -1,0 +1,60 @@
+using Google.Protobuf;
+using MassTransit;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.CarePlan.Drafting;
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Inbox;
+using SpasmPlatform.EventStore.Streams;
+using TriageResult = SpasmPlatform.Assessment.V1.Triage;
+
+namespace SpasmPlatform.CarePlan.Consumers;
+
+/// <summary>
+/// Drafts the first plan of an assessment. The inbox makes a redelivered message a no-op; the stream's "no stream"
+/// expectation makes a second message for the same assessment (a republish, or another instance racing on it) a
+/// no-op too: the loser's append conflicts, its transaction rolls back, and on retry it finds the stream and stops.
+/// </summary>
+internal sealed class TriageDecidedConsumer(
+    IEventStore store,
+    CarePlanBootstrapper bootstrapper,
+    KnowledgeCache knowledge,
+    CarePlanEvents events) : IdempotentConsumer<TriageDecided>(store)
+{
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    private readonly IEventStore _store = store;
+
+    protected override string ConsumerName => "careplan.triage-decided";
+
+    protected override async Task HandleAsync(ConsumeContext<TriageDecided> context, EventStoreSession session)
+    {
+        var message = context.Message;
+        await bootstrapper.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        var streamId = CarePlanStream.Id(message.AssessmentId);
+        if (await _store.GetStreamAsync(streamId, context.CancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var submission = Parser.Parse<SubmitAssessmentRequest>(message.SubmissionJson);
+        var triage = Parser.Parse<TriageResult>(message.TriageJson);
+        var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
+        var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
+
+        var plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
+        plan.CarePlanId = CarePlanStream.PlanId(message.AssessmentId, 1);
+        plan.AssessmentId = message.AssessmentId;
+        plan.ClinicId = message.ClinicId;
+        plan.PatientRef = message.PatientRef;
+        plan.AssessmentVersion = message.AssessmentVersion;
+
+        var drafted = new CarePlanDraftedEvent(
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), message.SubmissionJson, message.TriageJson, null);
+        var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
+        await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
+        session.Publish(events.Drafted(plan, message.CorrelationId));
+    }
+}

@@ -1,0 +1,84 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using MassTransit;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.CarePlan.Drafting;
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Inbox;
+using SpasmPlatform.EventStore.Streams;
+using TriageResult = SpasmPlatform.Assessment.V1.Triage;
+
+namespace SpasmPlatform.CarePlan.Consumers;
+
+/// <summary>
+/// Redrafts the plan for the overriding urgency from the submission and triage the first draft stored, with the same
+/// pinned knowledge version; the old plan is marked superseded in the same append. An override already reflected
+/// (its assessment version is not newer than the current plan's) is a no-op. An override that arrives before its
+/// triage fails, is retried and, if the triage never comes, ends in the error queue.
+/// </summary>
+internal sealed class TriageOverriddenConsumer(
+    IEventStore store,
+    CarePlanBootstrapper bootstrapper,
+    KnowledgeCache knowledge,
+    CarePlanEvents events) : IdempotentConsumer<TriageOverridden>(store)
+{
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+
+    private readonly IEventStore _store = store;
+
+    protected override string ConsumerName => "careplan.triage-overridden";
+
+    protected override async Task HandleAsync(ConsumeContext<TriageOverridden> context, EventStoreSession session)
+    {
+        var message = context.Message;
+        await bootstrapper.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        var streamId = CarePlanStream.Id(message.AssessmentId);
+        var state = CarePlanStreamState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken).ConfigureAwait(false));
+        var current = state.Current
+            ?? throw new InvalidOperationException($"No care plan for assessment {message.AssessmentId} yet; its TriageDecided has not been handled.");
+        if (current.AssessmentVersion >= message.AssessmentVersion)
+        {
+            return;
+        }
+
+        var source = state.Draft(current.CarePlanId);
+        var submission = Parser.Parse<SubmitAssessmentRequest>(source.SubmissionJson);
+        var triage = Parser.Parse<TriageResult>(source.TriageJson);
+        if (triage.EngineUrgency == Common.V1.Urgency.Unspecified)
+        {
+            triage.EngineUrgency = triage.Urgency;
+        }
+
+        triage.Urgency = message.Urgency;
+        triage.Override = new TriageOverride
+        {
+            Urgency = message.Urgency,
+            ClinicianId = message.ClinicianId,
+            Reason = message.Reason,
+            At = Timestamp.FromDateTimeOffset(message.OverriddenAt),
+        };
+        var knowledgeBase = await knowledge.GetAsync(current.KnowledgeVersion, context.CancellationToken).ConfigureAwait(false);
+
+        var plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
+        plan.CarePlanId = CarePlanStream.PlanId(message.AssessmentId, state.Plans.Count + 1);
+        plan.AssessmentId = message.AssessmentId;
+        plan.ClinicId = current.ClinicId;
+        plan.PatientRef = current.PatientRef;
+        plan.AssessmentVersion = message.AssessmentVersion;
+        plan.SupersedesCarePlanId = current.CarePlanId;
+
+        var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
+        var superseded = new CarePlanSupersededEvent(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {message.Urgency} by {message.ClinicianId}: {message.Reason}");
+        var drafted = new CarePlanDraftedEvent(
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId);
+        await session.AppendAsync(
+            streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(state.Version),
+            [events.Event(superseded, metadata), events.Event(drafted, metadata with { Actor = CarePlanEvents.DrafterActor })],
+            context.CancellationToken).ConfigureAwait(false);
+        session.Publish(events.Drafted(plan, message.CorrelationId));
+    }
+}

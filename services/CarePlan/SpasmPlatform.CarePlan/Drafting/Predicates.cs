@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Triage.Findings;
+
+namespace SpasmPlatform.CarePlan.Drafting;
+
+/// <summary>Finding predicates of intervention rules, parsed once per text: the same rules are checked for every plan.</summary>
+internal static class Predicates
+{
+    private static readonly ConcurrentDictionary<string, FindingPredicate> Parsed = new(StringComparer.Ordinal);
+
+    /// <summary>False for a rule without a predicate: such a rule is descriptive and never decides anything alone.</summary>
+    public static bool Holds(string when, SubmitAssessmentRequest submission) =>
+        when.Length > 0 && Parsed.GetOrAdd(when, text => FindingPredicateParser.Submission.Parse(text)).Evaluate(submission);
+
+    /// <summary>What the clinician should recognise: the enum value of a "contains" predicate, else the predicate itself.</summary>
+    public static string Subject(string when)
+    {
+        const string contains = " contains ";
+        var at = when.IndexOf(contains, StringComparison.Ordinal);
+        return at >= 0 ? when[(at + contains.Length)..].Trim() : when;
+    }
+}

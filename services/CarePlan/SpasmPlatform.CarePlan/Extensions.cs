@@ -1,0 +1,78 @@
+using SpasmPlatform.CarePlan.Consumers;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.CarePlan.Grpc;
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.CarePlan.Review;
+using SpasmPlatform.CarePlan.V1;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.EventStore.Inbox;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
+
+namespace SpasmPlatform.CarePlan;
+
+/// <summary>Everything the care-plan service adds to the shared host wiring.</summary>
+public static class Extensions
+{
+    public const string Schema = "careplan";
+
+    public static WebApplicationBuilder AddCarePlanService(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var schema = configuration["EventStore:Schema"] ?? Schema;
+        // Instances of one deployment share these queues and compete for messages; a separate deployment (or a test
+        // run on its own schema) names its own, so it never takes another's triages.
+        var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
+        var readModel = new CarePlanReadModel(schema);
+        builder.AddServiceDefaults(
+            new ServiceInfo("care-plan", 5103),
+            eventStoreSchema: schema,
+            configureBus: bus =>
+            {
+                bus.AddIdempotentConsumer<TriageDecidedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-decided");
+                bus.AddIdempotentConsumer<TriageOverriddenConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-overridden");
+            },
+            configureOutbox: outbox => outbox.MessageTypes.Register<CarePlanDrafted>().Register<CarePlanReviewed>(),
+            configureEventStore: store =>
+            {
+                store.Types.Register<CarePlanDraftedEvent>(CarePlanDraftedEvent.EventType);
+                store.Types.Register<CarePlanApprovedEvent>(CarePlanApprovedEvent.EventType);
+                store.Types.Register<CarePlanAmendedEvent>(CarePlanAmendedEvent.EventType);
+                store.Types.Register<CarePlanRejectedEvent>(CarePlanRejectedEvent.EventType);
+                store.Types.Register<CarePlanSupersededEvent>(CarePlanSupersededEvent.EventType);
+                store.InlineProjections.Add(readModel);
+            });
+
+        var services = builder.Services;
+        var knowledgeAddress = configuration["Knowledge:Address"] is { Length: > 0 } address ? address : "http://127.0.0.1:5102";
+        services.AddSingleton(_ => GrpcChannel.ForAddress(knowledgeAddress));
+        services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<KnowledgeCache>();
+        services.AddSingleton(readModel);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CarePlanEvents>();
+        services.AddSingleton<CarePlanQueries>();
+        services.AddSingleton<CarePlanReviewer>();
+        services.AddSingleton<CarePlanBootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<CarePlanBootstrapper>());
+        services.AddHealthChecks().AddCheck<CarePlanReadinessCheck>("care-plan", tags: ["ready"]);
+        services.AddSingleton<CarePlanGrpcService>();
+
+        var validators = new CarePlanRequestValidators();
+        services.AddSingleton<IRequestValidator<GetCarePlanRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ListCarePlansRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ApproveCarePlanRequest>>(validators);
+        services.AddSingleton<IRequestValidator<AmendCarePlanRequest>>(validators);
+        services.AddSingleton<IRequestValidator<RejectCarePlanRequest>>(validators);
+        return builder;
+    }
+
+    public static WebApplication MapCarePlanService(this WebApplication app)
+    {
+        app.MapServiceDefaults();
+        app.MapGrpcService<CarePlanGrpcService>();
+        return app;
+    }
+}

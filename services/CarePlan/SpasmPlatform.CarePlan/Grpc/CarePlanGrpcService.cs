@@ -1,0 +1,76 @@
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.CarePlan.Review;
+using SpasmPlatform.CarePlan.V1;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Grpc.Server;
+using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using Status = SpasmPlatform.Grpc.Protocol.Status;
+using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+
+namespace SpasmPlatform.CarePlan.Grpc;
+
+/// <summary>spasm.careplan.v1.CarePlanService. Requests are already validated (see CarePlanRequestValidators).</summary>
+internal sealed class CarePlanGrpcService(
+    CarePlanQueries queries,
+    CarePlanReviewer reviewer,
+    CarePlanBootstrapper bootstrapper) : IGrpcService
+{
+    private const int DefaultPageSize = 50;
+
+    public static ProtoServiceDescriptor Descriptor => CareplanReflection.Descriptor.Services[0];
+
+    public Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+        request.CarePlanId.Length > 0
+            ? await queries.FindAsync(request.CarePlanId, cancellationToken).ConfigureAwait(false)
+                ?? throw new CarePlanNotFoundException($"Care plan '{request.CarePlanId}' does not exist.")
+            : await queries.FindByAssessmentAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)
+                ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan (yet)."),
+        context);
+
+    public Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    {
+        PageToken.TryDecode(request.PageToken, out var before);
+        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        var (plans, next) = await queries.ListAsync(request.ClinicId, request.Status, pageSize, before, cancellationToken).ConfigureAwait(false);
+        var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Encode(position) : string.Empty };
+        response.CarePlans.Add(plans);
+        return response;
+    }, context);
+
+    public Task<V1.CarePlan> ApproveCarePlan(ApproveCarePlanRequest request, ServerCallContext context) =>
+        Guarded(cancellationToken => reviewer.ApproveAsync(request, CorrelationId(context), cancellationToken), context);
+
+    public Task<V1.CarePlan> AmendCarePlan(AmendCarePlanRequest request, ServerCallContext context) =>
+        Guarded(cancellationToken => reviewer.AmendAsync(request, CorrelationId(context), cancellationToken), context);
+
+    public Task<V1.CarePlan> RejectCarePlan(RejectCarePlanRequest request, ServerCallContext context) =>
+        Guarded(cancellationToken => reviewer.RejectAsync(request, CorrelationId(context), cancellationToken), context);
+
+    private static string CorrelationId(ServerCallContext context) =>
+        context.RequestHeaders.GetValue("x-correlation-id") ?? Guid.NewGuid().ToString("N");
+
+    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
+    {
+        if (!bootstrapper.IsReady)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The care-plan service is starting; retry shortly."));
+        }
+
+        try
+        {
+            return await action(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (CarePlanNotFoundException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (CarePlanStateException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (CarePlanReviewException e)
+        {
+            throw RichErrors.InvalidArgument(e.Message, e.Violations.Select(v => (v.Field, v.Description)));
+        }
+    }
+}

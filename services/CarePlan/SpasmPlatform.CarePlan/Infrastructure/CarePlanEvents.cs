@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Google.Protobuf;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Outbox;
+using SpasmPlatform.EventStore.Serialization;
+using SpasmPlatform.EventStore.Streams;
+
+namespace SpasmPlatform.CarePlan.Infrastructure;
+
+/// <summary>Turns plans and reviews into stored events and the integration messages that announce them.</summary>
+internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessageTypes messageTypes, TimeProvider clock)
+{
+    public const string DrafterActor = "care-plan-service:drafter";
+
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+
+    /// <summary>The proto name ("CARE_PLAN_STATUS_APPROVED"): what other languages' consumers see for the enum.</summary>
+    public static string StatusName(V1.CarePlanStatus status) =>
+        V1.CareplanReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(V1.CarePlanStatus)).FindValueByNumber((int)status)?.Name ?? status.ToString();
+
+    public static JsonElement ToJson(IMessage message) => JsonDocument.Parse(Formatter.Format(message)).RootElement.Clone();
+
+    public NewEvent Event<T>(T data, EventMetadata metadata)
+        where T : notnull => EventJson.ToNewEvent(options.Types, data, metadata, Guid.CreateVersion7());
+
+    public OutboxMessage Drafted(V1.CarePlan plan, string correlationId) =>
+        messageTypes.Create(
+            new CarePlanDrafted(
+                Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, StatusName(plan.Status), plan.Urgency,
+                plan.RuleSetVersion, plan.KnowledgeVersion, clock.GetUtcNow()),
+            CarePlanStream.Id(plan.AssessmentId));
+
+    public OutboxMessage Reviewed(V1.CarePlan plan, string status, string physiotherapistId, string note, string correlationId) =>
+        messageTypes.Create(
+            new CarePlanReviewed(
+                Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, status, physiotherapistId, note,
+                plan.RuleSetVersion, plan.KnowledgeVersion, clock.GetUtcNow()),
+            CarePlanStream.Id(plan.AssessmentId));
+}
