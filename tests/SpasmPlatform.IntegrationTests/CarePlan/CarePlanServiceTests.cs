@@ -90,7 +90,7 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
     public async Task A_gi_bleed_excludes_nsaids_with_the_reason()
     {
         var submission = CarePlanPlatform.Sample("v01-lifting-strain");
-        submission.Comorbidities.Add(Assessment.V1.Comorbidity.GiUlcerOrBleed);
+        submission.Comorbidities.Add(SpasmPlatform.Assessment.V1.Comorbidity.GiUlcerOrBleed);
         var decided = CarePlanPlatform.Decided(submission);
         await platform.PublishAsync(decided, decided.MessageId);
 

@@ -258,9 +258,16 @@ public static class CarePlanDrafter
         }
 
         var codes = planned.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
-        foreach (var warning in knowledge.SafetyWarnings.Where(w => w.Interventions.Any(codes.Contains)))
+        foreach (var warning in knowledge.SafetyWarnings)
         {
-            Add(warning.Text);
+            // A warning about what the patient takes applies whatever is planned; the others follow the plan.
+            var applies = warning.AppliesWhen is null
+                ? warning.Interventions.Any(codes.Contains)
+                : Predicates.Holds(warning.AppliesWhen, $"safety warning '{warning.Code}' applies_when", submission);
+            if (applies)
+            {
+                Add(warning.Text);
+            }
         }
 
         return cautions;

@@ -148,6 +148,8 @@ internal sealed partial class KnowledgeValidator
             {
                 Error($"{at}: names unknown intervention '{code}'.");
             }
+
+            Criterion(warning.AppliesWhen, $"{at} applies_when", required: false);
         }
     }
 }
