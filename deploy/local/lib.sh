@@ -325,6 +325,8 @@ spasm_missing_test_packages() {
   # The well-known types (google/protobuf/any.proto, ...) that protoc imports; only a
   # Recommends of protobuf-compiler, which the quiet install leaves out.
   [[ -f /usr/include/google/protobuf/any.proto ]] || missing+=(libprotobuf-dev)
+  # The audit tests render the HTML decision report in headless Chromium and keep a screenshot.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [[ -f "$SPASM_ROOT/tests/interop/node/package.json" ]]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)

@@ -80,6 +80,29 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
         }
     }
 
+    /// <summary>
+    /// The events of an assessment's stream up to a version or a moment, for time travel; refuses points outside the
+    /// stream's life rather than answering with a state that never existed.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAtAsync(GetStateAtRequest request, CancellationToken cancellationToken)
+    {
+        var streamId = streamOfAssessment(request.AssessmentId);
+        var byVersion = request.AtCase == GetStateAtRequest.AtOneofCase.Version;
+        var events = byVersion
+            ? await store.ReadStreamAsync(streamId, 1, request.Version, cancellationToken).ConfigureAwait(false)
+            : await store.ReadStreamAsOfAsync(streamId, request.Timestamp.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0 && (!byVersion || events[^1].StreamVersion == request.Version))
+        {
+            return events;
+        }
+
+        var stream = await store.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AuditNotFoundException($"Stream '{streamId}' of assessment '{request.AssessmentId}' does not exist.");
+        throw new AuditRangeException(byVersion
+            ? $"Stream '{streamId}' has no version {request.Version}; it is at version {stream.Version}."
+            : $"Stream '{streamId}' did not exist yet at {request.Timestamp.ToDateTimeOffset():O}; it was created at {stream.CreatedAt:O}.");
+    }
+
     public async Task<VerifyIntegrityResponse> VerifyIntegrityAsync(VerifyIntegrityRequest request, CancellationToken cancellationToken)
     {
         var streamId = StreamIdOf(request.StreamId, request.AssessmentId);
@@ -87,7 +110,7 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
         // Judged after the walk, not from the stream row: a deleted stream row with its events left is a break to report.
         if (streamId is not null && report.EventsChecked == 0 && report.Breaks.Count == 0)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"Stream '{streamId}' does not exist."));
+            throw new AuditNotFoundException($"Stream '{streamId}' does not exist.");
         }
 
         var response = new VerifyIntegrityResponse { Intact = report.Intact, EventsChecked = report.EventsChecked };
@@ -125,7 +148,7 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
     {
         if (await store.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false) is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"Stream '{streamId}' does not exist."));
+            throw new AuditNotFoundException($"Stream '{streamId}' does not exist.");
         }
     }
 }

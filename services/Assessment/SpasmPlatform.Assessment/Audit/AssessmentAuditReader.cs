@@ -85,42 +85,9 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
         return response;
     }
 
-    public async Task<AssessmentMessage> StateAtAsync(GetStateAtRequest request, CancellationToken cancellationToken)
-    {
-        var streamId = audit.StreamOf(request.AssessmentId);
-        var events = request.AtCase == GetStateAtRequest.AtOneofCase.Version
-            ? await audit.Store.ReadStreamAsync(streamId, 1, request.Version, cancellationToken).ConfigureAwait(false)
-            : await audit.Store.ReadStreamAsOfAsync(streamId, request.Timestamp.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false);
-        if (events.Count == 0 || (request.AtCase == GetStateAtRequest.AtOneofCase.Version && events[^1].StreamVersion < request.Version))
-        {
-            throw await NotAtAsync(request, streamId, cancellationToken).ConfigureAwait(false);
-        }
-
-        AssessmentMessage? state = null;
-        foreach (var stored in events)
-        {
-            state = AssessmentEvolution.Apply(state, stored);
-        }
-
-        return state ?? throw new AssessmentNotFoundException(request.AssessmentId);
-    }
-
     private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)
     {
         var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken).ConfigureAwait(false);
         return chain.Count > 0 ? chain : throw new AssessmentNotFoundException(assessmentId);
-    }
-
-    private async Task<Exception> NotAtAsync(GetStateAtRequest request, string streamId, CancellationToken cancellationToken)
-    {
-        var stream = await audit.Store.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
-        if (stream is null)
-        {
-            return new AssessmentNotFoundException(request.AssessmentId);
-        }
-
-        return request.AtCase == GetStateAtRequest.AtOneofCase.Version
-            ? new AuditRangeException($"Assessment '{request.AssessmentId}' has no version {request.Version}; its stream is at version {stream.Version}.")
-            : new AuditRangeException($"Assessment '{request.AssessmentId}' did not exist yet at {request.Timestamp.ToDateTimeOffset():O}; it was created at {stream.CreatedAt:O}.");
     }
 }

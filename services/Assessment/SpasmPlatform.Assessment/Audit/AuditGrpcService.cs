@@ -1,75 +1,47 @@
+using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
+using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Status = SpasmPlatform.Grpc.Protocol.Status;
 using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
 
 namespace SpasmPlatform.Assessment.Audit;
 
 /// <summary>
-/// spasm.audit.v1.AuditService over the assessment service's own streams. Read-only. Requests are already validated
-/// (see AuditRequestValidators).
+/// spasm.audit.v1.AuditService over the assessment service's own streams: the triage decisions, with the linked care
+/// plan and its reviews asked from the care-plan service. Read-only.
 /// </summary>
 internal sealed class AuditGrpcService(
     AuditStore audit,
     AssessmentAuditReader reader,
     CarePlanTraceSource carePlans,
-    AssessmentBootstrapper bootstrapper) : IGrpcService
+    AssessmentBootstrapper bootstrapper) : AuditGrpcServiceBase(audit)
 {
-    public static ProtoServiceDescriptor Descriptor => AuditReflection.Descriptor.Services[0];
+    protected override bool IsReady => bootstrapper.IsReady;
 
-    public Task<DecisionTrace> GetDecisionTrace(GetDecisionTraceRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    protected override string NotReadyMessage => "The assessment service is starting (storage or knowledge not ready); retry shortly.";
+
+    protected override async Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken)
     {
-        var trace = await reader.TraceAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false);
-        await carePlans.AddToAsync(trace, context.Deadline, cancellationToken).ConfigureAwait(false);
+        var trace = await reader.TraceAsync(assessmentId, cancellationToken).ConfigureAwait(false);
+        await carePlans.AddToAsync(trace, deadline, cancellationToken).ConfigureAwait(false);
         return trace;
-    }, context);
-
-    public async Task StreamHistory(StreamHistoryRequest request, IServerStreamWriter<HistoryEvent> responseStream, ServerCallContext context)
-    {
-        RequireReady();
-        await audit.StreamHistoryAsync(request, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public Task<ReplayDecisionResponse> ReplayDecision(ReplayDecisionRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => reader.ReplayAsync(request, cancellationToken), context);
+    protected override Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken) =>
+        reader.ReplayAsync(request, cancellationToken);
 
-    public Task<VerifyIntegrityResponse> VerifyIntegrity(VerifyIntegrityRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => audit.VerifyIntegrityAsync(request, cancellationToken), context);
+    protected override AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events) =>
+        events.Aggregate((AssessmentMessage?)null, AssessmentEvolution.Apply)
+            ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
 
-    public Task<AssessmentMessage> GetStateAt(GetStateAtRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => reader.StateAtAsync(request, cancellationToken), context);
-
-    private void RequireReady()
+    protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
     {
-        if (!bootstrapper.IsReady)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The assessment service is starting (storage or knowledge not ready); retry shortly."));
-        }
-    }
-
-    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
-    {
-        RequireReady();
-        try
-        {
-            return await action(context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (AssessmentNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        catch (AuditRangeException e)
-        {
-            throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
-        }
-        catch (KnowledgeUnavailableException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
-        }
-    }
+        AssessmentNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
+        KnowledgeUnavailableException e => new RpcException(new Status(StatusCode.Unavailable, e.Message)),
+        _ => null,
+    };
 }

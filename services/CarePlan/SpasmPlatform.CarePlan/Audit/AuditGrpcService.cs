@@ -2,68 +2,39 @@ using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
+using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Status = SpasmPlatform.Grpc.Protocol.Status;
 using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
 
 namespace SpasmPlatform.CarePlan.Audit;
 
 /// <summary>
-/// spasm.audit.v1.AuditService over the care-plan service's own streams (careplan-{assessment_id}). Read-only.
-/// Requests are already validated (see AuditRequestValidators).
+/// spasm.audit.v1.AuditService over the care-plan service's own streams (careplan-{assessment_id}): the plans drafted
+/// for an assessment, their reviews, and re-drafting with the pinned knowledge. Read-only.
 /// </summary>
-internal sealed class AuditGrpcService(AuditStore audit, CarePlanAuditReader reader, CarePlanBootstrapper bootstrapper) : IGrpcService
+internal sealed class AuditGrpcService(AuditStore audit, CarePlanAuditReader reader, CarePlanBootstrapper bootstrapper) : AuditGrpcServiceBase(audit)
 {
-    public static ProtoServiceDescriptor Descriptor => AuditReflection.Descriptor.Services[0];
+    protected override bool IsReady => bootstrapper.IsReady;
 
-    public Task<DecisionTrace> GetDecisionTrace(GetDecisionTraceRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => reader.TraceAsync(request.AssessmentId, cancellationToken), context);
+    protected override string NotReadyMessage => "The care-plan service is starting; retry shortly.";
 
-    public async Task StreamHistory(StreamHistoryRequest request, IServerStreamWriter<HistoryEvent> responseStream, ServerCallContext context)
+    protected override Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken) =>
+        reader.TraceAsync(assessmentId, cancellationToken);
+
+    protected override Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken) =>
+        reader.ReplayAsync(request, cancellationToken);
+
+    /// <summary>On this service: the assessment as the care-plan service knew it (see <see cref="CarePlanAuditReader.StateOf"/>).</summary>
+    protected override AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events) => CarePlanAuditReader.StateOf(assessmentId, events);
+
+    protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
     {
-        RequireReady();
-        await audit.StreamHistoryAsync(request, responseStream, context.CancellationToken).ConfigureAwait(false);
-    }
-
-    public Task<ReplayDecisionResponse> ReplayDecision(ReplayDecisionRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => reader.ReplayAsync(request, cancellationToken), context);
-
-    public Task<VerifyIntegrityResponse> VerifyIntegrity(VerifyIntegrityRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => audit.VerifyIntegrityAsync(request, cancellationToken), context);
-
-    public Task<AssessmentMessage> GetStateAt(GetStateAtRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => reader.StateAtAsync(request, cancellationToken), context);
-
-    private void RequireReady()
-    {
-        if (!bootstrapper.IsReady)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The care-plan service is starting; retry shortly."));
-        }
-    }
-
-    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
-    {
-        RequireReady();
-        try
-        {
-            return await action(context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (CarePlanNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        catch (AuditRangeException e)
-        {
-            throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
-        }
-        catch (RpcException e) when (e.StatusCode != StatusCode.NotFound && !context.CancellationToken.IsCancellationRequested)
-        {
-            // Only the knowledge service is called from here: without the pinned version there is nothing to replay with.
-            throw new RpcException(new Status(StatusCode.Unavailable, $"The knowledge service could not provide the version to replay with: {e.StatusCode} {e.Status.Detail}"));
-        }
-    }
+        CarePlanNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
+        // Only the knowledge service is called from here: without the version to replay with there is nothing to compare.
+        RpcException e when !cancellationToken.IsCancellationRequested =>
+            new RpcException(new Status(StatusCode.Unavailable, $"The knowledge service could not provide the version to replay with: {e.StatusCode} {e.Status.Detail}")),
+        _ => null,
+    };
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using SpasmPlatform.Assessment.V1;
@@ -105,28 +104,15 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     /// The assessment as the care-plan service knew it at a version or moment of its stream: the submission and
     /// triage the then-current plan was drafted from, that plan's id, and the care-plan stream's version.
     /// </summary>
-    public async Task<AssessmentMessage> StateAtAsync(GetStateAtRequest request, CancellationToken cancellationToken)
+    public static AssessmentMessage StateOf(string assessmentId, IReadOnlyList<StoredEvent> events)
     {
-        var streamId = audit.StreamOf(request.AssessmentId);
-        var events = request.AtCase == GetStateAtRequest.AtOneofCase.Version
-            ? await audit.Store.ReadStreamAsync(streamId, 1, request.Version, cancellationToken).ConfigureAwait(false)
-            : await audit.Store.ReadStreamAsOfAsync(streamId, request.Timestamp.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false);
-        if (events.Count == 0 || (request.AtCase == GetStateAtRequest.AtOneofCase.Version && events[^1].StreamVersion < request.Version))
-        {
-            var stream = await audit.Store.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false)
-                ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan.");
-            throw new AuditRangeException(request.AtCase == GetStateAtRequest.AtOneofCase.Version
-                ? $"The care-plan stream of assessment '{request.AssessmentId}' has no version {request.Version}; it is at version {stream.Version}."
-                : $"The care-plan stream of assessment '{request.AssessmentId}' did not exist yet at {request.Timestamp.ToDateTimeOffset():O}.");
-        }
-
         var state = CarePlanStreamState.Fold(events);
         var plan = state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
         var submission = Parser.Parse<SubmitAssessmentRequest>(drafted.SubmissionJson);
         return new AssessmentMessage
         {
-            AssessmentId = request.AssessmentId,
+            AssessmentId = assessmentId,
             ClinicId = plan.ClinicId,
             PatientRef = plan.PatientRef,
             ClinicianId = submission.ClinicianId,
