@@ -849,7 +849,8 @@ spasm_service_start() {
     cd "$(dirname "$dll")" &&
       exec setsid bash -c 'printf "%s\n" "$$" >"$1"; shift; exec "$@"' spasm-launch "$pidfile" \
         env "Grpc__Port=$port" "Grpc__BindAddress=127.0.0.1" \
-        "Knowledge__Address=http://127.0.0.1:$SPASM_KNOWLEDGE_PORT" dotnet "$dll"
+        "Knowledge__Address=http://127.0.0.1:$SPASM_KNOWLEDGE_PORT" \
+        "CarePlan__Address=http://127.0.0.1:$SPASM_CAREPLAN_PORT" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   for ((i = 0; i < 50; i++)); do
     [[ -s "$pidfile" ]] && break
