@@ -325,6 +325,8 @@ spasm_missing_test_packages() {
   # The well-known types (google/protobuf/any.proto, ...) that protoc imports; only a
   # Recommends of protobuf-compiler, which the quiet install leaves out.
   [[ -f /usr/include/google/protobuf/any.proto ]] || missing+=(libprotobuf-dev)
+  # The audit tests render the HTML decision report in headless Chromium and keep a screenshot.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [[ -f "$SPASM_ROOT/tests/interop/node/package.json" ]]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
@@ -847,7 +849,8 @@ spasm_service_start() {
     cd "$(dirname "$dll")" &&
       exec setsid bash -c 'printf "%s\n" "$$" >"$1"; shift; exec "$@"' spasm-launch "$pidfile" \
         env "Grpc__Port=$port" "Grpc__BindAddress=127.0.0.1" \
-        "Knowledge__Address=http://127.0.0.1:$SPASM_KNOWLEDGE_PORT" dotnet "$dll"
+        "Knowledge__Address=http://127.0.0.1:$SPASM_KNOWLEDGE_PORT" \
+        "CarePlan__Address=http://127.0.0.1:$SPASM_CAREPLAN_PORT" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   for ((i = 0; i < 50; i++)); do
     [[ -s "$pidfile" ]] && break

@@ -1,11 +1,13 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpasmPlatform.Assessment.Audit;
 using SpasmPlatform.Assessment.Consumers;
 using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Grpc;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Audit;
 using SpasmPlatform.Contracts.Clients;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.Grpc.Client;
@@ -73,6 +75,12 @@ public static class Extensions
         services.AddHealthChecks().AddCheck<AssessmentReadinessCheck>("assessment", tags: ["ready"]);
         services.AddSingleton<AssessmentGrpcService>();
 
+        services.Configure<CarePlanServiceOptions>(builder.Configuration.GetSection("CarePlan"));
+        services.AddAuditStore(AssessmentStream.StreamId);
+        services.AddSingleton<AssessmentAuditReader>();
+        services.AddSingleton<CarePlanTraceSource>();
+        services.AddSingleton<AuditGrpcService>();
+
         var validators = new AssessmentRequestValidators();
         services.AddSingleton<IRequestValidator<SubmitAssessmentRequest>>(validators);
         services.AddSingleton<IRequestValidator<GetAssessmentRequest>>(validators);
@@ -85,6 +93,7 @@ public static class Extensions
     {
         app.MapServiceDefaults();
         app.MapGrpcService<AssessmentGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         return app;
     }
 }

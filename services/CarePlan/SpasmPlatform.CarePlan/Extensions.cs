@@ -1,3 +1,5 @@
+using SpasmPlatform.Audit;
+using SpasmPlatform.CarePlan.Audit;
 using SpasmPlatform.CarePlan.Consumers;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Grpc;
@@ -59,6 +61,9 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<CarePlanBootstrapper>());
         services.AddHealthChecks().AddCheck<CarePlanReadinessCheck>("care-plan", tags: ["ready"]);
         services.AddSingleton<CarePlanGrpcService>();
+        services.AddAuditStore(CarePlanStream.Id);
+        services.AddSingleton<CarePlanAuditReader>();
+        services.AddSingleton<AuditGrpcService>();
 
         var validators = new CarePlanRequestValidators();
         services.AddSingleton<IRequestValidator<GetCarePlanRequest>>(validators);
@@ -73,6 +78,7 @@ public static class Extensions
     {
         app.MapServiceDefaults();
         app.MapGrpcService<CarePlanGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         return app;
     }
 }

@@ -30,9 +30,15 @@ public class AssessmentHost : IAsyncLifetime
     /// <summary>Extra settings for the assessment process.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>Other processes the assessment service talks to, started after the knowledge service and before it.</summary>
+    protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
+
+    protected virtual Task StopDependenciesAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         await Knowledge.InitializeAsync();
+        await StartDependenciesAsync();
         var environment = new Dictionary<string, string>(Settings)
         {
             ["EventStore__Schema"] = Schema,
@@ -60,6 +66,7 @@ public class AssessmentHost : IAsyncLifetime
     {
         Channel.Dispose();
         await Service.DisposeAsync();
+        await StopDependenciesAsync();
         await Knowledge.DisposeAsync();
         await AssessmentQueues.DeleteAsync(Schema);
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);

@@ -178,7 +178,7 @@ public sealed class CarePlanPlatform : IAsyncLifetime
         await channel.QueueBindAsync(queue, exchange, string.Empty);
     }
 
-    private static async Task WaitServingAsync(ServiceProcess service)
+    internal static async Task WaitServingAsync(ServiceProcess service)
     {
         using var channel = GrpcChannel.ForAddress(service.Address);
         var health = new HealthClient(channel);

@@ -1,0 +1,47 @@
+using SpasmPlatform.Assessment.Domain;
+using SpasmPlatform.Assessment.Infrastructure;
+using SpasmPlatform.Audit;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.EventStore.Streams;
+using SpasmPlatform.Grpc.Protocol;
+using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
+using Status = SpasmPlatform.Grpc.Protocol.Status;
+using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+
+namespace SpasmPlatform.Assessment.Audit;
+
+/// <summary>
+/// spasm.audit.v1.AuditService over the assessment service's own streams: the triage decisions, with the linked care
+/// plan and its reviews asked from the care-plan service. Read-only.
+/// </summary>
+internal sealed class AuditGrpcService(
+    AuditStore audit,
+    AssessmentAuditReader reader,
+    CarePlanTraceSource carePlans,
+    AssessmentBootstrapper bootstrapper) : AuditGrpcServiceBase(audit)
+{
+    protected override bool IsReady => bootstrapper.IsReady;
+
+    protected override string NotReadyMessage => "The assessment service is starting (storage or knowledge not ready); retry shortly.";
+
+    protected override async Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken)
+    {
+        var trace = await reader.TraceAsync(assessmentId, cancellationToken).ConfigureAwait(false);
+        await carePlans.AddToAsync(trace, deadline, cancellationToken).ConfigureAwait(false);
+        return trace;
+    }
+
+    protected override Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken) =>
+        reader.ReplayAsync(request, cancellationToken);
+
+    protected override AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events) =>
+        events.Aggregate((AssessmentMessage?)null, AssessmentEvolution.Apply)
+            ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
+
+    protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        AssessmentNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
+        KnowledgeUnavailableException e => new RpcException(new Status(StatusCode.Unavailable, e.Message)),
+        _ => null,
+    };
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+
+namespace SpasmPlatform.Assessment.Audit;
+
+/// <summary>
+/// Adds the care-plan service's side of a decision (the linked plan, every plan of the assessment, the reviews) to a
+/// trace, by asking that service's own AuditService. An auditor still gets the assessment's trace when the care-plan
+/// service is away: the trace then says so instead of failing.
+/// </summary>
+internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> options) : IDisposable
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(options.Value.Address);
+
+    public async Task AddToAsync(DecisionTrace trace, DateTime callDeadline, CancellationToken cancellationToken)
+    {
+        var ownDeadline = DateTime.UtcNow + options.Value.CallTimeout;
+        var deadline = callDeadline < ownDeadline ? callDeadline : ownDeadline;
+        try
+        {
+            var planTrace = await new AuditClient(_channel)
+                .GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = trace.AssessmentId }, new CallOptions(Deadline: deadline, CancellationToken: cancellationToken))
+                .ResponseAsync.ConfigureAwait(false);
+            trace.CarePlan = planTrace.CarePlan;
+            trace.CarePlans.Add(planTrace.CarePlans);
+            trace.Reviews.Add(planTrace.Reviews);
+            trace.CarePlanEvents.Add(planTrace.Events);
+            trace.CarePlanLookup = planTrace.CarePlan is null ? CarePlanLookup.None : CarePlanLookup.Found;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            trace.CarePlanLookup = CarePlanLookup.None;
+            trace.CarePlanLookupDetail = "The care-plan service has no plan for this assessment.";
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            trace.CarePlanLookup = CarePlanLookup.Unavailable;
+            trace.CarePlanLookupDetail = $"The care-plan service at {options.Value.Address} did not answer: {e.StatusCode} {e.Status.Detail}";
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

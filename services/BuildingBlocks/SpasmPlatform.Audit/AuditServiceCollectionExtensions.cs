@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Integrity;
+using SpasmPlatform.Grpc.Server;
+
+namespace SpasmPlatform.Audit;
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>The shared audit pieces over this service's store; <paramref name="streamOfAssessment"/> names an assessment's stream.</summary>
+    public static IServiceCollection AddAuditStore(this IServiceCollection services, Func<string, string> streamOfAssessment)
+    {
+        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), streamOfAssessment));
+        var validators = new AuditRequestValidators();
+        services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
+        services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ReplayDecisionRequest>>(validators);
+        services.AddSingleton<IRequestValidator<VerifyIntegrityRequest>>(validators);
+        services.AddSingleton<IRequestValidator<GetStateAtRequest>>(validators);
+        return services;
+    }
+}

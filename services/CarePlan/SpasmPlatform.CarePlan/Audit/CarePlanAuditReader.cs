@@ -1,0 +1,182 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.Audit;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.CarePlan.Drafting;
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.CarePlan.Review;
+using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.EventStore.Streams;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Knowledge.V1;
+using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
+using TriageResult = SpasmPlatform.Assessment.V1.Triage;
+
+namespace SpasmPlatform.CarePlan.Audit;
+
+/// <summary>
+/// Answers audit questions from an assessment's care-plan stream: the plans drafted for it, how each was reviewed,
+/// and whether the drafter, given the same inputs and knowledge version, drafts the same plan again. Only reads.
+/// </summary>
+internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowledge, KnowledgeClient knowledgeClient)
+{
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    // Stamped by the stream and the reviews, not by the drafter, so a re-draft cannot (and need not) reproduce them.
+    private static readonly HashSet<string> NotDrafted = new(StringComparer.Ordinal)
+    {
+        "version", "drafted_at", "reviewed_by", "review_note", "reviewed_at", "superseded_by_care_plan_id",
+    };
+
+    public async Task<DecisionTrace> TraceAsync(string assessmentId, CancellationToken cancellationToken)
+    {
+        var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
+        var state = new CarePlanStreamState();
+        var trace = new DecisionTrace { AssessmentId = assessmentId };
+        foreach (var chained in chain)
+        {
+            state.Apply(chained.Event);
+            trace.Events.Add(AuditStore.ToHistoryEvent(chained));
+            trace.Reviews.Add(Review(chained.Event));
+        }
+
+        trace.CarePlans.Add(state.Plans);
+        trace.CarePlan = state.Current ?? state.Plans[^1];
+        trace.CarePlanEvents.Add(trace.Events);
+        trace.CarePlanLookup = CarePlanLookup.Found;
+        trace.Version = state.Version;
+        trace.ClinicId = trace.CarePlan.ClinicId;
+        trace.PatientRef = trace.CarePlan.PatientRef;
+        trace.RuleSetVersion = trace.CarePlan.RuleSetVersion;
+        trace.KnowledgeVersion = trace.CarePlan.KnowledgeVersion;
+
+        var first = state.Draft(state.Plans[0].CarePlanId);
+        trace.Submission = Parser.Parse<SubmitAssessmentRequest>(first.SubmissionJson);
+        trace.ClinicianId = trace.Submission.ClinicianId;
+        trace.Triage = Parser.Parse<TriageResult>(first.TriageJson);
+        trace.CurrentTriage = Parser.Parse<TriageResult>(state.Draft(trace.CarePlan.CarePlanId).TriageJson);
+        // Each redraft after an override records the override it followed.
+        trace.Overrides.Add(state.Plans
+            .Select(p => Parser.Parse<TriageResult>(state.Draft(p.CarePlanId).TriageJson).Override)
+            .Where(o => o is not null));
+        return trace;
+    }
+
+    /// <summary>Drafts the plan again from the submission and triage it was drafted from, with its pinned (or today's) knowledge.</summary>
+    public async Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken)
+    {
+        var state = CarePlanStreamState.Fold((await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)).Select(c => c.Event));
+        var plan = request.CarePlanId.Length > 0
+            ? state.Find(request.CarePlanId) ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan '{request.CarePlanId}'.")
+            : state.Current ?? state.Plans[^1];
+        var drafted = state.Draft(plan.CarePlanId);
+        var submission = Parser.Parse<SubmitAssessmentRequest>(drafted.SubmissionJson);
+        var triage = Parser.Parse<TriageResult>(drafted.TriageJson);
+        var recorded = Parser.Parse<V1.CarePlan>(drafted.Plan.GetRawText());
+
+        var version = request.UseCurrentVersions ? await CurrentVersionAsync(cancellationToken).ConfigureAwait(false) : recorded.KnowledgeVersion;
+        var rules = await knowledge.GetAsync(version, cancellationToken).ConfigureAwait(false);
+        var replayed = CarePlanDrafter.Draft(submission, triage, rules);
+        // Identity is given by the consumer that drafted it, not by the drafter.
+        replayed.CarePlanId = recorded.CarePlanId;
+        replayed.AssessmentId = recorded.AssessmentId;
+        replayed.ClinicId = recorded.ClinicId;
+        replayed.PatientRef = recorded.PatientRef;
+        replayed.AssessmentVersion = recorded.AssessmentVersion;
+        replayed.SupersedesCarePlanId = recorded.SupersedesCarePlanId;
+
+        var response = new ReplayDecisionResponse
+        {
+            Recorded = triage,
+            RecordedCarePlan = recorded,
+            ReplayedCarePlan = replayed,
+            RuleSetVersion = rules.RuleSet.Version,
+            KnowledgeVersion = rules.Manifest.Version,
+        };
+        response.Differences.Add(MessageDiff.Compare(recorded, replayed, NotDrafted));
+        response.Reproduced = response.Differences.Count == 0;
+        return response;
+    }
+
+    /// <summary>
+    /// The assessment as the care-plan service knew it at a version or moment of its stream: the submission and
+    /// triage the then-current plan was drafted from, that plan's id, and the care-plan stream's version.
+    /// </summary>
+    public static AssessmentMessage StateOf(string assessmentId, IReadOnlyList<StoredEvent> events)
+    {
+        var state = CarePlanStreamState.Fold(events);
+        var plan = state.Current ?? state.Plans[^1];
+        var drafted = state.Draft(plan.CarePlanId);
+        var submission = Parser.Parse<SubmitAssessmentRequest>(drafted.SubmissionJson);
+        return new AssessmentMessage
+        {
+            AssessmentId = assessmentId,
+            ClinicId = plan.ClinicId,
+            PatientRef = plan.PatientRef,
+            ClinicianId = submission.ClinicianId,
+            Submission = submission,
+            Triage = Parser.Parse<TriageResult>(drafted.TriageJson),
+            Version = state.Version,
+            CarePlanId = plan.CarePlanId,
+        };
+    }
+
+    private static CarePlanReview Review(StoredEvent stored)
+    {
+        var review = new CarePlanReview
+        {
+            Actor = stored.Metadata.Actor ?? string.Empty,
+            At = Timestamp.FromDateTimeOffset(stored.RecordedAt),
+            Version = stored.StreamVersion,
+        };
+        switch (stored.EventType)
+        {
+            case CarePlanDraftedEvent.EventType:
+                var drafted = stored.Data<CarePlanDraftedEvent>();
+                review.CarePlanId = drafted.CarePlanId;
+                review.Action = "drafted";
+                review.Note = drafted.SupersedesCarePlanId is { Length: > 0 } replaced
+                    ? $"redrafted from assessment version {drafted.AssessmentVersion}, replacing {replaced}"
+                    : $"drafted from assessment version {drafted.AssessmentVersion}";
+                break;
+            case CarePlanApprovedEvent.EventType:
+                var approved = stored.Data<CarePlanApprovedEvent>();
+                (review.CarePlanId, review.Action, review.Actor, review.Note) = (approved.CarePlanId, "approved", approved.PhysiotherapistId, approved.Note);
+                break;
+            case CarePlanAmendedEvent.EventType:
+                var amended = stored.Data<CarePlanAmendedEvent>();
+                (review.CarePlanId, review.Action, review.Actor, review.Note) = (amended.CarePlanId, "amended", amended.PhysiotherapistId, amended.Reason);
+                review.AddedInterventionCodes.Add(amended.Added.Select(a => a.TryGetProperty("code", out var code) ? code.GetString() ?? string.Empty : string.Empty));
+                review.RemovedInterventionCodes.Add(amended.Removed);
+                break;
+            case CarePlanRejectedEvent.EventType:
+                var rejected = stored.Data<CarePlanRejectedEvent>();
+                (review.CarePlanId, review.Action, review.Actor, review.Note) = (rejected.CarePlanId, "rejected", rejected.PhysiotherapistId, rejected.Reason);
+                break;
+            case CarePlanSupersededEvent.EventType:
+                var superseded = stored.Data<CarePlanSupersededEvent>();
+                (review.CarePlanId, review.Action, review.Note) = (superseded.CarePlanId, "superseded", superseded.Reason);
+                break;
+            default:
+                review.Action = stored.EventType;
+                break;
+        }
+
+        return review;
+    }
+
+    private async Task<string> CurrentVersionAsync(CancellationToken cancellationToken)
+    {
+        var versions = await knowledgeClient.ListVersionsAsync(
+            new ListVersionsRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10), CancellationToken: cancellationToken)).ConfigureAwait(false);
+        return versions.CurrentVersion;
+    }
+
+    private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)
+    {
+        var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken).ConfigureAwait(false);
+        return chain.Count > 0 ? chain : throw new CarePlanNotFoundException($"Assessment '{assessmentId}' has no care plan.");
+    }
+}
