@@ -7,7 +7,11 @@ using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Assessment;
 
-/// <summary>CarePlanDrafted from the broker links the plan to its assessment, once however often it is delivered.</summary>
+/// <summary>
+/// CarePlanDrafted from the broker links the plan to its assessment, once however often it is delivered. The broker is
+/// shared with other test classes whose care-plan processes draft real plans for every TriageDecided (this host's
+/// too), so the assertions count links to this test's own plan ids rather than expecting no other plan.
+/// </summary>
 public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassFixture<CarePlanLinkHost>
 {
     [Fact]
@@ -26,7 +30,7 @@ public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassF
             var drafted = Drafted(assessment, "care-plan-1");
             await bus.Publish(drafted, context => context.MessageId = drafted.MessageId);
             await Eventually.WaitAsync(
-                async () => (await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId })).CarePlanId == "care-plan-1",
+                async () => await host.CountLinksAsync(assessment.AssessmentId, "care-plan-1") > 0,
                 TimeSpan.FromSeconds(60), $"care plan care-plan-1 to be linked; service output:\n{host.Service.Output}");
 
             // The broker delivers it again; then a later message, handled after it (one at a time on this host).
@@ -34,7 +38,7 @@ public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassF
             var later = Drafted(sentinel, "care-plan-2");
             await bus.Publish(later, context => context.MessageId = later.MessageId);
             await Eventually.WaitAsync(
-                async () => (await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = sentinel.AssessmentId })).CarePlanId == "care-plan-2",
+                async () => await host.CountLinksAsync(sentinel.AssessmentId, "care-plan-2") > 0,
                 TimeSpan.FromSeconds(60), $"care plan care-plan-2 to be linked; service output:\n{host.Service.Output}");
         }
         finally
@@ -42,11 +46,11 @@ public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassF
             await bus.StopAsync();
         }
 
+        // The second delivery of the same message was handled (the later message, queued behind it, is linked) and stored nothing.
+        Assert.Equal(1, await host.CountLinksAsync(assessment.AssessmentId, "care-plan-1"));
         var linked = await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId });
-        Assert.Equal("care-plan-1", linked.CarePlanId);
-        Assert.Equal(assessment.Version + 1, linked.Version);
         Assert.Equal(assessment.Triage, linked.Triage);
-        Assert.Equal(1, await host.CountEventsAsync(assessment.AssessmentId, "assessment.care_plan_linked"));
+        Assert.NotEqual("", linked.CarePlanId);
     }
 
     private static CarePlanDrafted Drafted(SpasmPlatform.Assessment.V1.Assessment assessment, string carePlanId) => new(

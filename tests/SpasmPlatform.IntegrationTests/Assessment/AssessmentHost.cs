@@ -83,6 +83,12 @@ public class AssessmentHost : IAsyncLifetime
     public Task<long> CountEventsAsync(string assessmentId, string eventType) =>
         ScalarAsync($"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1 AND event_type = $2", assessmentId, eventType);
 
+    /// <summary>Links of one assessment to one care plan id (the event data's care_plan_id).</summary>
+    public Task<long> CountLinksAsync(string assessmentId, string carePlanId) =>
+        ScalarAsync(
+            $"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1 AND event_type = 'assessment.care_plan_linked' AND data->>'care_plan_id' = $2",
+            assessmentId, carePlanId);
+
     /// <summary>Outbox rows about one assessment of an integration message type (e.g. "SpasmPlatform.Contracts.IntegrationEvents.TriageDecided").</summary>
     public Task<long> CountOutboxAsync(string assessmentId, string messageType) =>
         ScalarAsync($"SELECT count(*) FROM {Schema}.outbox WHERE stream_id = 'assessment-' || $1 AND message_type = $2", assessmentId, messageType);
