@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SpasmPlatform.Grpc.Health;
 using SpasmPlatform.Grpc.Interceptors;
@@ -39,6 +40,8 @@ public static class Extensions
 
         builder.Services.AddGrpc(grpc =>
         {
+            // Outermost, so that the span and the call metrics cover everything the other interceptors do.
+            grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
             grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
@@ -94,18 +97,28 @@ public static class Extensions
         });
     }
 
-    /// <summary>Traces leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    /// <summary>
+    /// Traces and metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT, with
+    /// OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one no provider is built, so nothing listens to our
+    /// sources and meters: activities are never created and instruments never record.
+    /// </summary>
     private static void AddTelemetry(IServiceCollection services, IConfiguration configuration, ServiceInfo service)
     {
-        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var settings = TelemetrySettings.From(configuration, service);
+        services.AddSingleton(settings);
         services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
         {
-            otel.ConfigureResource(resource => resource.AddService($"spasm-{service.Name}"));
-            otel.WithTracing(tracing => tracing.AddSource("SpasmPlatform.*", "Microsoft.AspNetCore", "MassTransit"));
-            if (!string.IsNullOrEmpty(endpoint))
+            if (settings.Endpoint is not { } endpoint)
             {
-                otel.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, new Uri(endpoint));
+                return;
             }
+
+            otel.ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"));
+            // ASP.NET Core's request span is left out on purpose: our gRPC server span is the service's entry span and
+            // continues the caller's trace itself; both would be two server spans for one call.
+            otel.WithTracing(tracing => tracing.AddSource(TelemetrySettings.ActivitySources));
+            otel.WithMetrics(metrics => metrics.AddMeter(TelemetrySettings.Meters));
+            otel.UseOtlpExporter(settings.Protocol, endpoint);
         }));
         services.AddHostedService<TelemetryHost>();
     }
