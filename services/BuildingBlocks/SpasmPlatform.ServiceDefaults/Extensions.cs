@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
@@ -23,6 +25,8 @@ namespace SpasmPlatform.ServiceDefaults;
 /// <summary>The wiring every SpasmPlatform host shares; a service's Program.cs adds only its own parts.</summary>
 public static class Extensions
 {
+    public const int DefaultShutdownTimeoutSeconds = 25;
+
     /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own. Configuration key EventStore:Schema overrides it.</param>
     /// <param name="configureOutbox">Registers the integration message types this service publishes through its outbox.</param>
     /// <param name="configureEventStore">Registers the service's event types and inline projections.</param>
@@ -35,7 +39,19 @@ public static class Extensions
         Action<EventStoreOptions>? configureEventStore = null)
     {
         var configuration = builder.Configuration;
+        ConfigurationValidation.ThrowIfInvalid(configuration, service);
         builder.Services.AddSingleton(service);
+        // Logging:Console:FormatterName=json gives one JSON object per line; its scopes carry the call's TraceId and
+        // SpanId (the host's ActivityTrackingOptions), which is how a log line is found from a trace and back.
+        builder.Services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        // The drain after SIGTERM: Kestrel finishes in-flight calls, MassTransit its in-flight messages, the outbox relay
+        // records its last batch. Below Kubernetes' default 30 s grace period, so the host, not SIGKILL, ends it.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(configuration.GetValue("shutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureEndpoint(kestrel, configuration, service));
 
         builder.Services.AddGrpc(grpc =>

@@ -11,6 +11,7 @@ namespace SpasmPlatform.IntegrationTests.Observability;
 /// engine and append, the outbox relay's publish, RabbitMQ (MassTransit's spans), and the care-plan service's consumer
 /// and append, all exported over OTLP by real processes to a receiver in this test.
 /// </summary>
+[Collection(SerialPlatformCollection.Name)]
 public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<TracedPlatform>
 {
     private const string SubmitSpan = "spasm.assessment.v1.AssessmentService/SubmitAssessment";
