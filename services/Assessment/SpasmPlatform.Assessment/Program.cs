@@ -1,8 +1,4 @@
 using SpasmPlatform.Assessment;
+using SpasmPlatform.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddAssessmentService();
-
-var app = builder.Build();
-app.MapAssessmentService();
-app.Run();
+return ServiceHost.Run(args, builder => builder.AddAssessmentService(), app => app.MapAssessmentService());

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
+using SpasmPlatform.EventStore.Diagnostics;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 
@@ -46,6 +48,13 @@ public sealed class EventStoreSession : IAsyncDisposable
         }
 
         var schema = _store.Schema;
+        // The name is built only when someone listens: off, an append pays for one check.
+        using var activity = EventStoreTelemetry.Source.HasListeners() ? EventStoreTelemetry.Source.StartActivity($"append {streamType}", ActivityKind.Internal) : null;
+        activity?.SetTag("db.system", "postgresql");
+        activity?.SetTag("spasm.eventstore.schema", schema);
+        activity?.SetTag("spasm.eventstore.stream_id", streamId);
+        activity?.SetTag("spasm.eventstore.event_count", events.Count);
+        var started = Stopwatch.GetTimestamp();
         await using var command = new NpgsqlCommand($"SELECT new_version, positions, duplicate, recorded_at FROM {schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8)", _connection, _transaction);
         command.Parameters.AddWithValue(streamId);
         command.Parameters.AddWithValue(streamType);
@@ -70,11 +79,13 @@ public sealed class EventStoreSession : IAsyncDisposable
         }
         catch (PostgresException ex) when (ex.SqlState == "SP001")
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
             _completed = true;
             throw new ConcurrencyException(streamId, expected, ex.MessageText);
         }
         catch (PostgresException ex) when (ex.SqlState == "SP002")
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "event id conflict");
             _completed = true;
             throw new EventIdConflictException(streamId, ex.MessageText);
         }
@@ -95,6 +106,9 @@ public sealed class EventStoreSession : IAsyncDisposable
             }
         }
 
+        activity?.SetTag("spasm.eventstore.stream_version", result.NewVersion);
+        activity?.SetTag("spasm.eventstore.duplicate", result.Duplicate);
+        EventStoreTelemetry.AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("spasm.eventstore.schema", schema));
         return result;
     }
 
@@ -112,11 +126,14 @@ public sealed class EventStoreSession : IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>Queues an integration message; it is written at commit, in the same transaction.</summary>
+    /// <summary>
+    /// Queues an integration message; it is written at commit, in the same transaction. The current activity's W3C
+    /// context goes into its headers, so the relay publishes it within the trace that caused it.
+    /// </summary>
     public void Publish(OutboxMessage message)
     {
         ThrowIfCompleted();
-        _outbox.Add(message);
+        _outbox.Add(message with { Headers = EventStoreTelemetry.WithTraceContext(message.Headers) });
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)

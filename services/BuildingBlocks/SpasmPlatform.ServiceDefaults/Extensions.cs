@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SpasmPlatform.Grpc.Health;
 using SpasmPlatform.Grpc.Interceptors;
@@ -22,6 +25,8 @@ namespace SpasmPlatform.ServiceDefaults;
 /// <summary>The wiring every SpasmPlatform host shares; a service's Program.cs adds only its own parts.</summary>
 public static class Extensions
 {
+    public const int DefaultShutdownTimeoutSeconds = 25;
+
     /// <param name="eventStoreSchema">The PostgreSQL schema this service's events live in; each service owns its own. Configuration key EventStore:Schema overrides it.</param>
     /// <param name="configureOutbox">Registers the integration message types this service publishes through its outbox.</param>
     /// <param name="configureEventStore">Registers the service's event types and inline projections.</param>
@@ -34,11 +39,25 @@ public static class Extensions
         Action<EventStoreOptions>? configureEventStore = null)
     {
         var configuration = builder.Configuration;
+        ConfigurationValidation.ThrowIfInvalid(configuration, service);
         builder.Services.AddSingleton(service);
+        // Logging:Console:FormatterName=json gives one JSON object per line; its scopes carry the call's TraceId and
+        // SpanId (the host's ActivityTrackingOptions), which is how a log line is found from a trace and back.
+        builder.Services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        // The drain after SIGTERM: Kestrel finishes in-flight calls, MassTransit its in-flight messages, the outbox relay
+        // records its last batch. Below Kubernetes' default 30 s grace period, so the host, not SIGKILL, ends it.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(configuration.GetValue("shutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureEndpoint(kestrel, configuration, service));
 
         builder.Services.AddGrpc(grpc =>
         {
+            // Outermost, so that the span and the call metrics cover everything the other interceptors do.
+            grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
             grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
@@ -94,18 +113,28 @@ public static class Extensions
         });
     }
 
-    /// <summary>Traces leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    /// <summary>
+    /// Traces and metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT, with
+    /// OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one no provider is built, so nothing listens to our
+    /// sources and meters: activities are never created and instruments never record.
+    /// </summary>
     private static void AddTelemetry(IServiceCollection services, IConfiguration configuration, ServiceInfo service)
     {
-        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var settings = TelemetrySettings.From(configuration, service);
+        services.AddSingleton(settings);
         services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
         {
-            otel.ConfigureResource(resource => resource.AddService($"spasm-{service.Name}"));
-            otel.WithTracing(tracing => tracing.AddSource("SpasmPlatform.*", "Microsoft.AspNetCore", "MassTransit"));
-            if (!string.IsNullOrEmpty(endpoint))
+            if (settings.Endpoint is not { } endpoint)
             {
-                otel.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, new Uri(endpoint));
+                return;
             }
+
+            otel.ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"));
+            // ASP.NET Core's request span is left out on purpose: our gRPC server span is the service's entry span and
+            // continues the caller's trace itself; both would be two server spans for one call.
+            otel.WithTracing(tracing => tracing.AddSource(TelemetrySettings.ActivitySources));
+            otel.WithMetrics(metrics => metrics.AddMeter(TelemetrySettings.Meters));
+            otel.UseOtlpExporter(settings.Protocol, endpoint);
         }));
         services.AddHostedService<TelemetryHost>();
     }

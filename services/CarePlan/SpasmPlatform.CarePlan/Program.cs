@@ -1,8 +1,4 @@
 using SpasmPlatform.CarePlan;
+using SpasmPlatform.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddCarePlanService();
-
-var app = builder.Build();
-app.MapCarePlanService();
-app.Run();
+return ServiceHost.Run(args, builder => builder.AddCarePlanService(), app => app.MapCarePlanService());

@@ -1,8 +1,4 @@
 using SpasmPlatform.Knowledge;
+using SpasmPlatform.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddKnowledgeService();
-
-var app = builder.Build();
-app.MapKnowledgeService();
-app.Run();
+return ServiceHost.Run(args, builder => builder.AddKnowledgeService(), app => app.MapKnowledgeService());

@@ -10,14 +10,14 @@ namespace SpasmPlatform.IntegrationTests.Deployment;
 /// </summary>
 public sealed partial class DockerComposeTests
 {
-    private static readonly (string Name, int Port, string Project)[] Services =
+    internal static readonly (string Name, int Port, string Project)[] Services =
     [
         ("assessment", 5101, "services/Assessment/SpasmPlatform.Assessment/SpasmPlatform.Assessment.csproj"),
         ("knowledge", 5102, "services/Knowledge/SpasmPlatform.Knowledge/SpasmPlatform.Knowledge.csproj"),
         ("care-plan", 5103, "services/CarePlan/SpasmPlatform.CarePlan/SpasmPlatform.CarePlan.csproj"),
     ];
 
-    private static YamlMappingNode LoadCompose()
+    internal static YamlMappingNode LoadCompose()
     {
         var yaml = new YamlStream();
         using var reader = new StreamReader(Path.Combine(Platform.RepoRoot, "docker-compose.yml"));
@@ -60,6 +60,27 @@ public sealed partial class DockerComposeTests
         Assert.Contains(expected.Project, text);
         Assert.Contains($"Grpc__Port={expected.Port}", text);
         Assert.Matches(HealthCheckCommand(), text);
+    }
+
+    [Fact]
+    public void The_observability_profile_runs_a_collector_that_sends_traces_to_jaeger()
+    {
+        var collector = ServiceNode("otel-collector");
+        var jaeger = ServiceNode("jaeger");
+        Assert.Equal("observability", ((YamlSequenceNode)collector["profiles"]).Children.Single().ToString());
+        Assert.Equal("observability", ((YamlSequenceNode)jaeger["profiles"]).Children.Single().ToString());
+        var mount = ((YamlSequenceNode)collector["volumes"]).Children.Single().ToString().Split(':')[0];
+        var config = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Platform.RepoRoot, mount)))
+        {
+            config.Load(reader);
+        }
+
+        var root = (YamlMappingNode)config.Documents.Single().RootNode;
+        var traces = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["service"])["pipelines"])["traces"];
+        var exporter = ((YamlSequenceNode)traces["exporters"]).Children.Single().ToString();
+        Assert.StartsWith("jaeger:", ((YamlMappingNode)((YamlMappingNode)root["exporters"])[exporter])["endpoint"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("15672", ((YamlSequenceNode)ServiceNode("rabbitmq")["ports"]).Children.Single().ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

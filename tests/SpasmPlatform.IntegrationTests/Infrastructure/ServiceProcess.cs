@@ -30,6 +30,18 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Sends SIGTERM, as Kubernetes and docker stop do: the host's graceful shutdown, not a kill.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            ?? throw new InvalidOperationException("Could not run kill.");
+        kill.WaitForExit();
+    }
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
     public string Output
     {
         get

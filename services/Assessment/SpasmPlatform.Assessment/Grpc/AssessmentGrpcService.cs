@@ -2,6 +2,7 @@ using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Grpc.Protocol;
 using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Status = SpasmPlatform.Grpc.Protocol.Status;
@@ -15,8 +16,6 @@ internal sealed class AssessmentGrpcService(
     KnowledgeCatalog knowledge,
     AssessmentBootstrapper bootstrapper) : IGrpcService
 {
-    private const string CorrelationHeader = "x-correlation-id";
-
     public static ProtoServiceDescriptor Descriptor => AssessmentReflection.Descriptor.Services[0];
 
     public Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
@@ -42,10 +41,7 @@ internal sealed class AssessmentGrpcService(
     public Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
         repository.OverrideAsync(request, knowledge.GetAsync, CorrelationId(context), cancellationToken), context);
 
-    private static string CorrelationId(ServerCallContext context) =>
-        context.RequestHeaders.GetValue(CorrelationHeader) is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl)
-            ? given
-            : Guid.NewGuid().ToString("N");
+    private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);
 
     private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
     {

@@ -36,7 +36,7 @@ internal sealed class AssessmentRepository(
         // No lookup first: the append's "no stream yet" check is the duplicate test, and a retry costs one triage
         // (microseconds) where a lookup would cost every first submission a round trip.
         var assessmentId = AssessmentStream.DeriveAssessmentId(request.ClinicId, request.RequestId);
-        var triage = TriageEngine.For(knowledge).Decide(request);
+        var triage = AssessmentTelemetry.Decide(knowledge, request);
         // Microseconds: what PostgreSQL keeps, so the time in the response equals the time read back later.
         var now = clock.GetUtcNow();
         var submittedAt = now.AddTicks(-(now.Ticks % 10));

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using SpasmPlatform.EventStore.Diagnostics;
 
 namespace SpasmPlatform.EventStore.Inbox;
 
@@ -22,15 +24,56 @@ public abstract class IdempotentConsumer<TMessage>(IEventStore store) : IConsume
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId ?? throw new InboxMessageIdMissingException(typeof(TMessage));
+        using var activity = StartActivity(context, messageId);
+        if (context.SentTime is { } sent)
+        {
+            EventStoreTelemetry.ConsumerLag.Record(
+                Math.Max(0, (DateTime.UtcNow - sent).TotalMilliseconds), new KeyValuePair<string, object?>("spasm.consumer", ConsumerName));
+        }
+
         await using var session = await store.OpenSessionAsync(context.CancellationToken).ConfigureAwait(false);
         if (!await session.TryMarkProcessedAsync(ConsumerName, messageId, context.CancellationToken).ConfigureAwait(false))
         {
             // Handled before and committed with its mark: acknowledging the duplicate is all there is to do.
+            activity?.SetTag("spasm.inbox.duplicate", true);
             return;
         }
 
-        await HandleAsync(context, session).ConfigureAwait(false);
-        await session.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            await HandleAsync(context, session).ConfigureAwait(false);
+            await session.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private Activity? StartActivity(ConsumeContext<TMessage> context, Guid messageId)
+    {
+        if (!EventStoreTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        // Under MassTransit's consume span when it is recorded; otherwise straight under the publisher's context.
+        var parent = Activity.Current is null
+            && context.Headers.Get<string>(EventStoreTelemetry.TraceParentHeader) is { } traceParent
+            && ActivityContext.TryParse(traceParent, null, isRemote: true, out var remote)
+                ? remote
+                : default;
+        return EventStoreTelemetry.Source.StartActivity(
+            $"consume {typeof(TMessage).Name}",
+            parent == default ? ActivityKind.Internal : ActivityKind.Consumer,
+            parent,
+            [
+                new("messaging.system", "rabbitmq"),
+                new("messaging.operation.type", "process"),
+                new("messaging.message.id", messageId.ToString()),
+                new("spasm.consumer", ConsumerName),
+            ]);
     }
 
     /// <summary>The consumer's work, in <paramref name="session"/>; commit is the caller's. Throw to fail the message.</summary>

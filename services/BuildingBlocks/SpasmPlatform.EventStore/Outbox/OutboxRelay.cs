@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MassTransit;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Polly;
 using Polly.Retry;
+using SpasmPlatform.EventStore.Diagnostics;
 using SpasmPlatform.EventStore.Serialization;
 
 namespace SpasmPlatform.EventStore.Outbox;
@@ -35,6 +37,9 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
     : BackgroundService
 {
     private const int MaxErrorLength = 2000;
+
+    /// <summary>The header MassTransit parents its consume activity on (DiagnosticHeaders.ActivityId).</summary>
+    private const string MassTransitActivityIdHeader = "MT-Activity-Id";
 
     private readonly OutboxRelayOptions _options = Validated(options);
     private readonly ResiliencePipeline _retry = BuildRetry(options, logger, store.Schema);
@@ -177,7 +182,7 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
     {
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT id, message_id, stream_id, message_type, body::text, headers::text
+            SELECT id, message_id, stream_id, message_type, body::text, headers::text, created_at
             FROM {store.Schema}.outbox
             WHERE sent_at IS NULL AND NOT (id = ANY ($2)) AND (stream_id IS NULL OR NOT (stream_id = ANY ($3)))
             ORDER BY id
@@ -199,7 +204,8 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.GetString(3),
                 reader.GetString(4),
-                reader.GetString(5)));
+                reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         return rows;
@@ -341,6 +347,9 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
 
     private async Task PublishOneAsync(PendingOutboxMessage row, object message, Type type, Dictionary<string, string> headers, CancellationToken cancellationToken)
     {
+        // A child of the activity that wrote the message (its context travels in the row's headers), so the relay hop,
+        // MassTransit's send span (a child of Activity.Current) and the consumer all land in the writer's trace.
+        using var activity = StartPublishActivity(row, headers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var pipe = Pipe.Execute<PublishContext>(context =>
@@ -350,16 +359,59 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
             {
                 context.Headers.Set(name, value);
             }
+
+            if (activity is not null)
+            {
+                // Consumers that are not MassTransit read the W3C header; MassTransit reads MT-Activity-Id, and replaces
+                // it with its own send span's id when that span is recorded.
+                context.Headers.Set(EventStoreTelemetry.TraceParentHeader, activity.Id);
+                context.Headers.Set(MassTransitActivityIdHeader, activity.Id);
+            }
         });
         try
         {
             // Completes when the broker confirms the message (publisher confirms), not when it is merely written to the socket.
             await publisher.Publish(message, type, pipe, timeout.Token).ConfigureAwait(false);
+            var lag = DateTimeOffset.UtcNow - row.CreatedAt;
+            var schemaTag = new KeyValuePair<string, object?>("spasm.eventstore.schema", store.Schema);
+            EventStoreTelemetry.OutboxLag.Record(Math.Max(0, lag.TotalMilliseconds), schemaTag);
+            EventStoreTelemetry.OutboxPublished.Add(1, schemaTag);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "publish not confirmed in time");
             throw new TimeoutException($"Publishing message {row.MessageId} was not confirmed within {_options.PublishTimeout}.", ex);
         }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private Activity? StartPublishActivity(PendingOutboxMessage row, IReadOnlyDictionary<string, string> headers)
+    {
+        if (!EventStoreTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var parent = EventStoreTelemetry.ParentFrom(headers);
+        // The relay's own loop has no trace of its own: a message written outside any trace starts a new one.
+        Activity.Current = null;
+        var activity = EventStoreTelemetry.Source.StartActivity(
+            $"outbox publish {row.MessageType}",
+            ActivityKind.Producer,
+            parent,
+            [
+                new("messaging.system", "rabbitmq"),
+                new("messaging.operation.type", "publish"),
+                new("messaging.message.id", row.MessageId.ToString()),
+                new("spasm.outbox.message_type", row.MessageType),
+                new("spasm.eventstore.schema", store.Schema),
+            ]);
+        activity?.SetTag("spasm.outbox.lag_ms", Math.Max(0, (DateTimeOffset.UtcNow - row.CreatedAt).TotalMilliseconds));
+        return activity;
     }
 
     private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)

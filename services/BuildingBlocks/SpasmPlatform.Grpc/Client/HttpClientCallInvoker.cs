@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using SpasmPlatform.Grpc.Diagnostics;
 using SpasmPlatform.Grpc.Protocol;
 
 namespace SpasmPlatform.Grpc.Client;
@@ -11,14 +12,17 @@ internal sealed class HttpClientCallInvoker(GrpcChannel channel) : CallInvoker
     {
         EnsureType(method, MethodType.Unary);
         ArgumentNullException.ThrowIfNull(request);
+        var activity = ClientCallTelemetry.Start(method, ref options);
         if (method.IsIdempotent && channel.RetryPipeline is { } pipeline)
         {
             var retrying = new RetryingUnaryCall<TRequest, TResponse>(channel, pipeline, method, host, options, request);
+            ClientCallTelemetry.EndWhen(activity, method.FullName, retrying.ResponseAsync, ClientCallTelemetry.FromResponse);
             return new AsyncUnaryCall<TResponse>(retrying.ResponseAsync, retrying.ResponseHeadersAsync, retrying.GetStatus, retrying.GetTrailers, retrying.Dispose);
         }
 
         var call = new GrpcCall<TRequest, TResponse>(channel, method, host, options);
         call.StartUnary(request);
+        ClientCallTelemetry.EndWhen(activity, method.FullName, call.ResponseAsync, ClientCallTelemetry.FromResponse);
         return new AsyncUnaryCall<TResponse>(call.ResponseAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
@@ -27,8 +31,10 @@ internal sealed class HttpClientCallInvoker(GrpcChannel channel) : CallInvoker
     {
         EnsureType(method, MethodType.ServerStreaming);
         ArgumentNullException.ThrowIfNull(request);
+        var activity = ClientCallTelemetry.Start(method, ref options);
         var call = new GrpcCall<TRequest, TResponse>(channel, method, host, options);
         call.StartServerStreaming(request);
+        ClientCallTelemetry.EndWhen(activity, method.FullName, call.Completion, ClientCallTelemetry.FromStatus);
         return new AsyncServerStreamingCall<TResponse>(call.ResponseStream!, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
@@ -36,8 +42,10 @@ internal sealed class HttpClientCallInvoker(GrpcChannel channel) : CallInvoker
         Method<TRequest, TResponse> method, string? host, CallOptions options)
     {
         EnsureType(method, MethodType.ClientStreaming);
+        var activity = ClientCallTelemetry.Start(method, ref options);
         var call = new GrpcCall<TRequest, TResponse>(channel, method, host, options);
         call.StartClientStreaming();
+        ClientCallTelemetry.EndWhen(activity, method.FullName, call.Completion, ClientCallTelemetry.FromStatus);
         return new AsyncClientStreamingCall<TRequest, TResponse>(call.RequestStream!, call.ResponseAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
@@ -45,8 +53,10 @@ internal sealed class HttpClientCallInvoker(GrpcChannel channel) : CallInvoker
         Method<TRequest, TResponse> method, string? host, CallOptions options)
     {
         EnsureType(method, MethodType.DuplexStreaming);
+        var activity = ClientCallTelemetry.Start(method, ref options);
         var call = new GrpcCall<TRequest, TResponse>(channel, method, host, options);
         call.StartDuplexStreaming();
+        ClientCallTelemetry.EndWhen(activity, method.FullName, call.Completion, ClientCallTelemetry.FromStatus);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.RequestStream!, call.ResponseStream!, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 

@@ -38,12 +38,24 @@ public sealed class HealthStatusMonitor
         });
     }
 
+    /// <summary>
+    /// A service name for liveness probes: SERVING whenever the process answers at all, also while its dependencies
+    /// are away or it is draining. A liveness probe that followed PostgreSQL would restart every pod during a database
+    /// outage, and one that followed shutdown would kill a pod in the middle of its drain.
+    /// </summary>
+    public const string LivenessService = "liveness";
+
     /// <summary>The status for a service name ("" is the whole server); null when the name is unknown.</summary>
     public async Task<ServingStatus?> GetStatusAsync(string service, CancellationToken cancellationToken)
     {
         if (!IsKnown(service))
         {
             return null;
+        }
+
+        if (service == LivenessService)
+        {
+            return ServingStatus.Serving;
         }
 
         if (_stopping)
@@ -61,7 +73,7 @@ public sealed class HealthStatusMonitor
         return ToServingStatus(report.Status);
     }
 
-    public bool IsKnown(string service) => service.Length == 0 || _registry.Contains(service);
+    public bool IsKnown(string service) => service.Length == 0 || service == LivenessService || _registry.Contains(service);
 
     /// <summary>A channel that receives a signal when the status changes without a check running (host stopping).</summary>
     public ChannelReader<bool> Subscribe(out IDisposable subscription)

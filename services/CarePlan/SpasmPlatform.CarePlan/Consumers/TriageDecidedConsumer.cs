@@ -44,7 +44,14 @@ internal sealed class TriageDecidedConsumer(
         var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
         var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
 
-        var plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
+        V1.CarePlan plan;
+        using (var activity = CarePlanTelemetry.Source.StartActivity("care plan draft", System.Diagnostics.ActivityKind.Internal))
+        {
+            plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
+            activity?.SetTag("spasm.careplan.status", plan.Status.ToString());
+            activity?.SetTag("spasm.careplan.interventions", plan.Interventions.Count);
+        }
+
         plan.CarePlanId = CarePlanStream.PlanId(message.AssessmentId, 1);
         plan.AssessmentId = message.AssessmentId;
         plan.ClinicId = message.ClinicId;
@@ -56,5 +63,6 @@ internal sealed class TriageDecidedConsumer(
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
         await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));
+        CarePlanTelemetry.RecordDrafted(plan.Status.ToString());
     }
 }

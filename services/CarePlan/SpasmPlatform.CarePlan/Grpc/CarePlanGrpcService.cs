@@ -3,6 +3,7 @@ using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Grpc.Protocol;
 using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
 using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Status = SpasmPlatform.Grpc.Protocol.Status;
 using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
@@ -46,8 +47,7 @@ internal sealed class CarePlanGrpcService(
     public Task<V1.CarePlan> RejectCarePlan(RejectCarePlanRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => reviewer.RejectAsync(request, CorrelationId(context), cancellationToken), context);
 
-    private static string CorrelationId(ServerCallContext context) =>
-        context.RequestHeaders.GetValue("x-correlation-id") ?? Guid.NewGuid().ToString("N");
+    private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);
 
     private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
     {

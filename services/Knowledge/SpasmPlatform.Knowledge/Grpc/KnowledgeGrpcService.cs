@@ -1,5 +1,6 @@
 using SpasmPlatform.Grpc.Protocol;
 using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.Infrastructure;
 using SpasmPlatform.Knowledge.Loading;
@@ -75,7 +76,7 @@ internal sealed class KnowledgeGrpcService(
     {
         var files = request.Files.Select(f => new ContentFileText(f.Path, f.Text)).ToList();
         var knowledge = KnowledgeLoader.Load(files);
-        var correlationId = context.RequestHeaders.GetValue("x-correlation-id") ?? Guid.NewGuid().ToString("N");
+        var correlationId = CorrelationIds.For(context);
         var (version, duplicate) = await repository.PublishAsync(knowledge, files, request.PublishedBy, correlationId, cancellationToken).ConfigureAwait(false);
         return new PublishVersionResponse { Version = version, Duplicate = duplicate };
     }, context);

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using SpasmPlatform.Grpc.Server;
+
+namespace SpasmPlatform.ServiceDefaults;
+
+/// <summary>The correlation id a call's events are stored with.</summary>
+public static class CorrelationIds
+{
+    public const string Header = "x-correlation-id";
+
+    /// <summary>
+    /// The trace id while a recorded trace is active, so that an event leads to its trace and a trace to its events;
+    /// otherwise the caller's x-correlation-id, then the id of the unrecorded trace the logs carry, then a new one.
+    /// </summary>
+    public static string For(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var current = Activity.Current;
+        if (current is { Recorded: true, IdFormat: ActivityIdFormat.W3C })
+        {
+            return current.TraceId.ToHexString();
+        }
+
+        if (context.RequestHeaders.GetValue(Header) is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl))
+        {
+            return given;
+        }
+
+        return current is { IdFormat: ActivityIdFormat.W3C } ? current.TraceId.ToHexString() : Guid.NewGuid().ToString("N");
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace SpasmPlatform.ServiceDefaults;
+
+/// <summary>A service's Main: build, map, run; settings that cannot work end the process with their list and exit code 78.</summary>
+public static class ServiceHost
+{
+    /// <summary>sysexits.h EX_CONFIG: what supervisors and operators recognise as "fix the configuration".</summary>
+    public const int ConfigurationErrorExitCode = 78;
+
+    public static int Run(string[] args, Action<WebApplicationBuilder> configure, Action<WebApplication> map)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(map);
+        WebApplication app;
+        try
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            configure(builder);
+            app = builder.Build();
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return ConfigurationErrorExitCode;
+        }
+
+        map(app);
+        app.Run();
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Npgsql;
+using SpasmPlatform.IntegrationTests.Assessment;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+using SpasmPlatform.IntegrationTests.Observability.Otlp;
+
+namespace SpasmPlatform.IntegrationTests.Observability;
+
+/// <summary>
+/// One submission, one trace: the clinic's call (traceparent in gRPC metadata), the assessment service's server span,
+/// engine and append, the outbox relay's publish, RabbitMQ (MassTransit's spans), and the care-plan service's consumer
+/// and append, all exported over OTLP by real processes to a receiver in this test.
+/// </summary>
+[Collection(SerialPlatformCollection.Name)]
+public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<TracedPlatform>
+{
+    private const string SubmitSpan = "spasm.assessment.v1.AssessmentService/SubmitAssessment";
+
+    [Fact]
+    public async Task One_submission_is_one_trace_across_both_services_and_the_broker()
+    {
+        // The clinic system's own span: our client puts its context in the call's metadata.
+        using var clinic = new Activity("clinic submit");
+        clinic.SetIdFormat(ActivityIdFormat.W3C);
+        clinic.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        clinic.Start();
+        var traceId = clinic.TraceId.ToHexString();
+        var request = Submissions.CaudaEquina(Submissions.NewId("clinic"), Submissions.NewId("req"));
+        var response = await platform.Assessment.Client.SubmitAssessmentAsync(request);
+        clinic.Stop();
+        var assessmentId = response.Assessment.AssessmentId;
+
+        List<ReceivedSpan> trace = [];
+        await Eventually.WaitAsync(
+            () =>
+            {
+                trace = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+                return trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan")
+                    && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided");
+            },
+            TimeSpan.FromSeconds(60),
+            $"the care-plan spans of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Spans)}\nassessment output:\n{platform.Assessment.Service.Output}\ncare-plan output:\n{platform.CarePlan.Output}");
+
+        var server = Assert.Single(trace, s => s.Name == SubmitSpan);
+        Assert.Equal("spasm-assessment", server.ServiceName);
+        Assert.Equal(SpanKind.Server, server.Span.Kind);
+        Assert.Equal(clinic.SpanId.ToHexString(), server.ParentSpanId);
+        Assert.Equal("grpc", server.Attribute("rpc.system"));
+        Assert.Equal("spasm.assessment.v1.AssessmentService", server.Attribute("rpc.service"));
+        Assert.Equal("SubmitAssessment", server.Attribute("rpc.method"));
+        Assert.Equal(0L, server.Attribute("rpc.grpc.status_code"));
+
+        var byId = trace.ToDictionary(s => s.SpanId);
+        var triage = Assert.Single(trace, s => s.Name == "triage decide");
+        Assert.Equal("Emergency", triage.Attribute("spasm.triage.urgency"));
+        var append = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name == "append assessment");
+        var publish = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal));
+        Assert.Equal(SpanKind.Producer, publish.Span.Kind);
+        foreach (var span in new[] { triage, append, publish })
+        {
+            Assert.True(DescendsFrom(span, server, byId), $"{span} should descend from the server span {server}");
+        }
+
+        // Across the broker: MassTransit's spans and the care-plan consumer and append hang under the relay's publish.
+        Assert.Contains(trace, s => s.Scope == "MassTransit" && s.ServiceName == "spasm-assessment" && s.Span.Kind == SpanKind.Producer && DescendsFrom(s, publish, byId));
+        Assert.Contains(trace, s => s.Scope == "MassTransit" && s.ServiceName == "spasm-care-plan" && s.Span.Kind == SpanKind.Consumer);
+        var consume = Assert.Single(trace, s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided");
+        var carePlanAppend = Assert.Single(trace, s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan");
+        Assert.True(DescendsFrom(consume, publish, byId), $"{consume} should descend from {publish}");
+        Assert.True(DescendsFrom(carePlanAppend, consume, byId), $"{carePlanAppend} should descend from {consume}");
+
+        // The events of both services carry the trace id as their correlation id.
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.Assessment.Schema}.events WHERE stream_id = $1", $"assessment-{assessmentId}"));
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.CarePlanSchema}.events WHERE stream_id = $1", $"careplan-{assessmentId}"));
+    }
+
+    private static bool DescendsFrom(ReceivedSpan span, ReceivedSpan ancestor, Dictionary<string, ReceivedSpan> byId)
+    {
+        var current = span;
+        while (byId.TryGetValue(current.ParentSpanId, out var parent))
+        {
+            if (parent.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+
+            current = parent;
+        }
+
+        return false;
+    }
+
+    private static async Task<List<string>> CorrelationIdsAsync(string sql, string streamId)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+}

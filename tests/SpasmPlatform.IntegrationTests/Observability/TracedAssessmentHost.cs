@@ -1,0 +1,9 @@
+using SpasmPlatform.IntegrationTests.Assessment;
+
+namespace SpasmPlatform.IntegrationTests.Observability;
+
+/// <summary>The knowledge and assessment processes of <see cref="AssessmentHost"/>, the assessment one exporting to <paramref name="receiver"/>.</summary>
+public sealed class TracedAssessmentHost(OtlpReceiver receiver) : AssessmentHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings => receiver.Environment;
+}

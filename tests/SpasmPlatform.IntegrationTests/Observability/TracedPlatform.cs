@@ -1,0 +1,68 @@
+using Grpc.Health.V1;
+using Npgsql;
+using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.IntegrationTests.Infrastructure;
+
+namespace SpasmPlatform.IntegrationTests.Observability;
+
+/// <summary>
+/// Knowledge, assessment and care-plan processes wired as in production (assessment's outbox → RabbitMQ → care-plan's
+/// queue), the assessment and care-plan ones exporting their telemetry to an in-process OTLP receiver.
+/// </summary>
+public sealed class TracedPlatform : IAsyncLifetime
+{
+    public OtlpReceiver Receiver { get; private set; } = null!;
+
+    public TracedAssessmentHost Assessment { get; private set; } = null!;
+
+    public ServiceProcess CarePlan { get; private set; } = null!;
+
+    public string CarePlanSchema { get; } = $"careplan_it_{Guid.NewGuid():N}"[..27];
+
+    private string QueuePrefix { get; } = $"it-{Guid.NewGuid():N}-"[..12];
+
+    public async Task InitializeAsync()
+    {
+        Receiver = await OtlpReceiver.StartAsync();
+        Assessment = new TracedAssessmentHost(Receiver);
+        await Assessment.InitializeAsync();
+        var environment = new Dictionary<string, string>(Receiver.Environment)
+        {
+            ["EventStore__Schema"] = CarePlanSchema,
+            ["Knowledge__Address"] = Assessment.Knowledge.Service.Address.ToString(),
+            ["CarePlan__QueuePrefix"] = QueuePrefix,
+        };
+        CarePlan = ServiceProcess.Start("CarePlan", environment);
+        using var channel = GrpcChannel.ForAddress(CarePlan.Address);
+        var health = new HealthClient(channel);
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), $"the care-plan service to serve; its output:\n{CarePlan.Output}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await CarePlan.DisposeAsync();
+        await Assessment.DisposeAsync();
+        var triageQueue = $"{QueuePrefix}careplan-triage-decided";
+        var overriddenQueue = $"{QueuePrefix}careplan-triage-overridden";
+        await RabbitMqAdmin.DeleteAsync(
+            Platform.RabbitMq,
+            [triageQueue, $"{triageQueue}_error", overriddenQueue, $"{overriddenQueue}_error"],
+            [triageQueue, overriddenQueue]);
+        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
+        await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {CarePlanSchema} CASCADE");
+        await drop.ExecuteNonQueryAsync();
+        await Receiver.DisposeAsync();
+    }
+}
