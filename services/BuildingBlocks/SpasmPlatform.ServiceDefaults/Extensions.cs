@@ -19,6 +19,7 @@ using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults.Grpc;
+using SpasmPlatform.ServiceDefaults.Messaging;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -102,11 +103,17 @@ public static class Extensions
     private static void AddMessaging(IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? configureBus)
     {
         var rabbit = new Uri(RequiredConnectionString(configuration, "RabbitMq"));
+        var prefix = configuration["Messaging:EntityPrefix"];
         services.AddMassTransit(bus =>
         {
             configureBus?.Invoke(bus);
             bus.UsingRabbitMq((context, cfg) =>
             {
+                if (!string.IsNullOrEmpty(prefix))
+                {
+                    cfg.MessageTopology.SetEntityNameFormatter(new PrefixedEntityNames(prefix, cfg.MessageTopology.EntityNameFormatter));
+                }
+
                 cfg.Host(rabbit);
                 cfg.ConfigureEndpoints(context);
             });

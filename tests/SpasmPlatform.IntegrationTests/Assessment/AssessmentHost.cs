@@ -16,7 +16,9 @@ public class AssessmentHost : IAsyncLifetime
 {
     public string Schema { get; } = $"assessment_it_{Guid.NewGuid():N}"[..29];
 
-    public KnowledgeHost Knowledge { get; } = new();
+    public KnowledgeHost Knowledge => _knowledge ??= new KnowledgeHost { EntityPrefix = EntityPrefix };
+
+    private KnowledgeHost? _knowledge;
 
     public ServiceProcess Service { get; private set; } = null!;
 
@@ -26,6 +28,9 @@ public class AssessmentHost : IAsyncLifetime
 
     /// <summary>The deployment's CarePlanDrafted queue (named after its schema by the service).</summary>
     public string CarePlanQueue => AssessmentQueues.CarePlanDrafted(Schema);
+
+    /// <summary>Messaging:EntityPrefix for this platform's processes (see MessagingIsolation); null: the shared exchanges.</summary>
+    protected virtual string? EntityPrefix => null;
 
     /// <summary>Extra settings for the assessment process.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
@@ -44,6 +49,7 @@ public class AssessmentHost : IAsyncLifetime
             ["EventStore__Schema"] = Schema,
             ["Knowledge__Address"] = Knowledge.Service.Address.ToString(),
         };
+        MessagingIsolation.Add(environment, EntityPrefix);
         Service = ServiceProcess.Start("Assessment", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
         Client = new AssessmentClient(Channel);

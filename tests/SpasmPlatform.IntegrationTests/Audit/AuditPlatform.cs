@@ -28,6 +28,11 @@ public sealed class AuditPlatform : AssessmentHost
 
     public CarePlanClient CarePlans => new(CarePlanChannel);
 
+    // Its care-plan process must draft only this platform's triages, and its links must come only from that process.
+    private readonly string _entityPrefix = MessagingIsolation.NewPrefix();
+
+    protected override string? EntityPrefix => _entityPrefix;
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["CarePlan__Address"] = CarePlanService.Address.ToString(),
@@ -40,6 +45,7 @@ public sealed class AuditPlatform : AssessmentHost
             ["EventStore__Schema"] = CarePlanSchema,
             ["Knowledge__Address"] = Knowledge.Service.Address.ToString(),
             ["CarePlan__QueuePrefix"] = _carePlanQueuePrefix,
+            ["Messaging__EntityPrefix"] = _entityPrefix,
         });
         await CarePlanPlatform.WaitServingAsync(CarePlanService);
         CarePlanChannel = GrpcChannel.ForAddress(CarePlanService.Address);

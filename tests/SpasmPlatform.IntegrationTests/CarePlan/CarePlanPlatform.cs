@@ -25,6 +25,9 @@ public sealed class CarePlanPlatform : IAsyncLifetime
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
     private readonly KnowledgeHost _knowledge = new();
+
+    /// <summary>Its care-plan processes consume only the TriageDecided this fixture publishes (see MessagingIsolation).</summary>
+    public string EntityPrefix { get; } = MessagingIsolation.NewPrefix();
     private ServiceProvider _bus = null!;
 
     public string Schema { get; } = $"careplan_it_{Guid.NewGuid():N}"[..27];
@@ -51,13 +54,14 @@ public sealed class CarePlanPlatform : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _knowledge.InitializeAsync();
-        await BindAsync(DraftedQueue, "SpasmPlatform.Contracts.IntegrationEvents:CarePlanDrafted");
-        await BindAsync(ReviewedQueue, "SpasmPlatform.Contracts.IntegrationEvents:CarePlanReviewed");
+        await BindAsync(DraftedQueue, MessagingIsolation.Exchange(EntityPrefix, "SpasmPlatform.Contracts.IntegrationEvents:CarePlanDrafted"));
+        await BindAsync(ReviewedQueue, MessagingIsolation.Exchange(EntityPrefix, "SpasmPlatform.Contracts.IntegrationEvents:CarePlanReviewed"));
         var environment = new Dictionary<string, string>
         {
             ["EventStore__Schema"] = Schema,
             ["Knowledge__Address"] = _knowledge.Service.Address.ToString(),
             ["CarePlan__QueuePrefix"] = QueuePrefix,
+            ["Messaging__EntityPrefix"] = EntityPrefix,
         };
         Services = [ServiceProcess.Start("CarePlan", environment), ServiceProcess.Start("CarePlan", environment)];
         foreach (var service in Services)
@@ -69,7 +73,11 @@ public sealed class CarePlanPlatform : IAsyncLifetime
         Client = new CarePlanClient(Channel);
 
         var services = new ServiceCollection();
-        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(Platform.RabbitMq))));
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        {
+            MessagingIsolation.Configure(cfg, EntityPrefix);
+            cfg.Host(new Uri(Platform.RabbitMq));
+        }));
         _bus = services.BuildServiceProvider();
         await _bus.GetRequiredService<IBusControl>().StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
     }

@@ -21,12 +21,19 @@ public sealed class KnowledgeHost : IAsyncLifetime
     /// <summary>A queue bound to the KnowledgeVersionPublished exchange before the service starts.</summary>
     public string AnnouncementQueue { get; } = $"it-knowledge-{Guid.NewGuid():N}";
 
-    public const string AnnouncementExchange = "SpasmPlatform.Contracts.IntegrationEvents:KnowledgeVersionPublished";
+    public const string AnnouncementMessage = "SpasmPlatform.Contracts.IntegrationEvents:KnowledgeVersionPublished";
+
+    /// <summary>Messaging:EntityPrefix of the process (see MessagingIsolation); null: the shared exchanges.</summary>
+    public string? EntityPrefix { get; init; }
+
+    public string AnnouncementExchange => MessagingIsolation.Exchange(EntityPrefix, AnnouncementMessage);
 
     public async Task InitializeAsync()
     {
         await BindAnnouncementQueueAsync();
-        Service = ServiceProcess.Start("Knowledge", new Dictionary<string, string> { ["EventStore__Schema"] = Schema });
+        var environment = new Dictionary<string, string> { ["EventStore__Schema"] = Schema };
+        MessagingIsolation.Add(environment, EntityPrefix);
+        Service = ServiceProcess.Start("Knowledge", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
         Client = new KnowledgeClient(Channel);
         var health = new HealthClient(Channel);
