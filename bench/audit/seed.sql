@@ -15,7 +15,7 @@ DECLARE
     i int;
 BEGIN
     EXECUTE format('SELECT array_agg(event_type ORDER BY stream_version), array_agg(data ORDER BY stream_version), array_agg(metadata ORDER BY stream_version)
-                    FROM %I.events WHERE stream_id = $1', v_schema)
+                    FROM %I.events WHERE stream_id = $1 AND stream_version <= 2', v_schema)
         INTO v_types, v_data, v_meta USING v_source;
     IF v_types IS NULL THEN
         RAISE EXCEPTION 'source stream % not found', v_source;

@@ -108,6 +108,11 @@ internal static class EventStoreSchema
             v_rows int;
             v_found boolean;
         BEGIN
+            -- unnest pads shorter arrays with NULLs: events with missing parts must be refused, not stored.
+            IF v_count IS NULL OR v_count = 0 OR cardinality(p_types) IS DISTINCT FROM v_count OR cardinality(p_schema_versions) IS DISTINCT FROM v_count
+               OR cardinality(p_data) IS DISTINCT FROM v_count OR cardinality(p_metadata) IS DISTINCT FROM v_count THEN
+                RAISE EXCEPTION 'append_events needs one id, type, schema version, data and metadata per event' USING ERRCODE = '22023';
+            END IF;
             SELECT s.version, s.last_hash INTO v_current, v_prev FROM {{schema}}.streams s WHERE s.stream_id = p_stream FOR UPDATE;
             v_found := FOUND;
             -- A stored id is only possible without an error where the stream moved past the expected version (a retry
