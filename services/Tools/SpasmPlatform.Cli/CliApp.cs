@@ -11,6 +11,7 @@ internal static class CliApp
         ReflectCommand.Create(),
         KnowledgeCommand.Create(),
         AssessmentCommand.Create(),
+        CarePlanCommand.Create(),
         AuditCommand.Create(),
     };
 

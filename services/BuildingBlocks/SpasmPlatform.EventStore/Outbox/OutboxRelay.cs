@@ -371,7 +371,10 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
         try
         {
             // Completes when the broker confirms the message (publisher confirms), not when it is merely written to the socket.
-            await publisher.Publish(message, type, pipe, timeout.Token).ConfigureAwait(false);
+            // WaitAsync as well as the token: after a broker restart a publish awaiting its confirm can hang without
+            // honouring cancellation (rabbitmq-dotnet-client#1930), and one such publish would stall the batch, and with
+            // it the schema's relay lock, for good. Abandoned, it counts as a failure and the row is published again.
+            await publisher.Publish(message, type, pipe, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             var lag = DateTimeOffset.UtcNow - row.CreatedAt;
             var schemaTag = new KeyValuePair<string, object?>("spasm.eventstore.schema", store.Schema);
             EventStoreTelemetry.OutboxLag.Record(Math.Max(0, lag.TotalMilliseconds), schemaTag);
