@@ -53,19 +53,7 @@ public class AssessmentHost : IAsyncLifetime
         Service = ServiceProcess.Start("Assessment", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
         Client = new AssessmentClient(Channel);
-        var health = new HealthClient(Channel);
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), $"the assessment service to serve; its output:\n{Service.Output}");
+        await Service.WaitForServingAsync();
     }
 
     public async Task DisposeAsync()

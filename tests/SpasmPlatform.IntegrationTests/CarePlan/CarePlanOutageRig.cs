@@ -238,19 +238,6 @@ internal sealed class CarePlanOutageRig : IAsyncDisposable
 
     private static async Task WaitServingAsync(ServiceProcess service)
     {
-        using var channel = GrpcChannel.ForAddress(service.Address);
-        var health = new HealthClient(channel);
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), $"the care-plan service to serve; its output:\n{service.Output}");
+        await service.WaitForServingAsync();
     }
 }

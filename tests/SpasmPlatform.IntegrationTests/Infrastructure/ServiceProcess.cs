@@ -84,6 +84,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(project, process, new Uri($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>Polls gRPC health until the process reports SERVING (90 s at most); the failure message carries its output.</summary>
+    public async Task WaitForServingAsync()
+    {
+        using var channel = SpasmPlatform.Grpc.Client.GrpcChannel.ForAddress(Address);
+        var health = new SpasmPlatform.Grpc.Client.HealthClient(channel);
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                var status = await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return status.Status == global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
+            }
+            catch (SpasmPlatform.Grpc.Protocol.RpcException e) when (e.StatusCode is SpasmPlatform.Grpc.Protocol.StatusCode.Unavailable or SpasmPlatform.Grpc.Protocol.StatusCode.DeadlineExceeded)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), $"{Name} to serve; its output:\n{Output}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -36,19 +36,7 @@ public sealed class KnowledgeHost : IAsyncLifetime
         Service = ServiceProcess.Start("Knowledge", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
         Client = new KnowledgeClient(Channel);
-        var health = new HealthClient(Channel);
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), $"the knowledge service to serve; its output:\n{Service.Output}");
+        await Service.WaitForServingAsync();
     }
 
     public async Task DisposeAsync()

@@ -34,20 +34,7 @@ public sealed class TracedPlatform : IAsyncLifetime
             ["CarePlan__QueuePrefix"] = QueuePrefix,
         };
         CarePlan = ServiceProcess.Start("CarePlan", environment);
-        using var channel = GrpcChannel.ForAddress(CarePlan.Address);
-        var health = new HealthClient(channel);
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), $"the care-plan service to serve; its output:\n{CarePlan.Output}");
+        await CarePlan.WaitForServingAsync();
     }
 
     public async Task DisposeAsync()

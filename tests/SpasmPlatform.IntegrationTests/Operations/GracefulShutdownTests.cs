@@ -90,19 +90,7 @@ public sealed class GracefulShutdownTests(AssessmentHost host) : IClassFixture<A
 
     private static async Task WaitServingAsync(GrpcChannel channel, ServiceProcess service)
     {
-        var health = new HealthClient(channel);
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return status.Status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), $"the second assessment instance to serve; its output:\n{service.Output}");
+        await service.WaitForServingAsync();
     }
 
     private static async Task<long> ScalarAsync(string sql, params object[] parameters)
