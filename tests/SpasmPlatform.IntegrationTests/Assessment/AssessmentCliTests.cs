@@ -32,7 +32,9 @@ public sealed partial class AssessmentCliTests(AssessmentHost host) : IClassFixt
         Assert.Equal(1, code);
         Assert.Contains("Aborted", error, StringComparison.Ordinal);
 
-        (code, output, _) = await SpasmCli.RunAsync("assessment", "override", "--address", address, id, "--expected-version", "2",
+        // The version read just now: a care-plan link may have moved it past 2 since the submission.
+        var current = await host.Client.GetAssessmentAsync(new SpasmPlatform.Assessment.V1.GetAssessmentRequest { AssessmentId = id });
+        (code, output, _) = await SpasmCli.RunAsync("assessment", "override", "--address", address, id, "--expected-version", current.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--urgency", "SameDay", "--clinician", "dr-cli", "--reason", "seen in clinic; symptoms resolved");
         Assert.Equal(0, code);
         Assert.Contains("overridden by dr-cli", output, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Assessment;
 
 namespace SpasmPlatform.IntegrationTests.Observability;
@@ -6,4 +7,9 @@ namespace SpasmPlatform.IntegrationTests.Observability;
 public sealed class TracedAssessmentHost(OtlpReceiver receiver) : AssessmentHost
 {
     protected override IReadOnlyDictionary<string, string> Settings => receiver.Environment;
+
+    /// <summary>Shared with the platform's care-plan process, so it drafts only this platform's triages.</summary>
+    public string Prefix { get; } = MessagingIsolation.NewPrefix();
+
+    protected override string? EntityPrefix => Prefix;
 }

@@ -32,6 +32,7 @@ public sealed class TracedPlatform : IAsyncLifetime
             ["EventStore__Schema"] = CarePlanSchema,
             ["Knowledge__Address"] = Assessment.Knowledge.Service.Address.ToString(),
             ["CarePlan__QueuePrefix"] = QueuePrefix,
+            ["Messaging__EntityPrefix"] = Assessment.Prefix,
         };
         CarePlan = ServiceProcess.Start("CarePlan", environment);
         await CarePlan.WaitForServingAsync();
