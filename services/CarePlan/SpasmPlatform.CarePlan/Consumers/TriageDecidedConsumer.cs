@@ -44,19 +44,8 @@ internal sealed class TriageDecidedConsumer(
         var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
         var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
 
-        V1.CarePlan plan;
-        using (var activity = CarePlanTelemetry.Source.StartActivity("care plan draft", System.Diagnostics.ActivityKind.Internal))
-        {
-            plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
-            activity?.SetTag("spasm.careplan.status", plan.Status.ToString());
-            activity?.SetTag("spasm.careplan.interventions", plan.Interventions.Count);
-        }
-
-        plan.CarePlanId = CarePlanStream.PlanId(message.AssessmentId, 1);
-        plan.AssessmentId = message.AssessmentId;
-        plan.ClinicId = message.ClinicId;
-        plan.PatientRef = message.PatientRef;
-        plan.AssessmentVersion = message.AssessmentVersion;
+        var plan = PlanDrafting.Draft(
+            submission, triage, knowledgeBase, message.AssessmentId, 1, message.ClinicId, message.PatientRef, message.AssessmentVersion);
 
         var drafted = new CarePlanDraftedEvent(
             plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), message.SubmissionJson, message.TriageJson, null);

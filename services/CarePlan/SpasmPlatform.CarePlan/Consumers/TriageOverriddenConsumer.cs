@@ -63,12 +63,8 @@ internal sealed class TriageOverriddenConsumer(
         };
         var knowledgeBase = await knowledge.GetAsync(current.KnowledgeVersion, context.CancellationToken).ConfigureAwait(false);
 
-        var plan = CarePlanDrafter.Draft(submission, triage, knowledgeBase);
-        plan.CarePlanId = CarePlanStream.PlanId(message.AssessmentId, state.Plans.Count + 1);
-        plan.AssessmentId = message.AssessmentId;
-        plan.ClinicId = current.ClinicId;
-        plan.PatientRef = current.PatientRef;
-        plan.AssessmentVersion = message.AssessmentVersion;
+        var plan = PlanDrafting.Draft(
+            submission, triage, knowledgeBase, message.AssessmentId, state.Plans.Count + 1, current.ClinicId, current.PatientRef, message.AssessmentVersion);
         plan.SupersedesCarePlanId = current.CarePlanId;
 
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
@@ -80,5 +76,6 @@ internal sealed class TriageOverriddenConsumer(
             [events.Event(superseded, metadata), events.Event(drafted, metadata with { Actor = CarePlanEvents.DrafterActor })],
             context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));
+        CarePlanTelemetry.RecordDrafted(plan.Status.ToString());
     }
 }

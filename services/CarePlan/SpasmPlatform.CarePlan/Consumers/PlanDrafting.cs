@@ -1,0 +1,35 @@
+using SpasmPlatform.Assessment.V1;
+using SpasmPlatform.CarePlan.Domain;
+using SpasmPlatform.CarePlan.Drafting;
+using SpasmPlatform.CarePlan.Infrastructure;
+using SpasmPlatform.Knowledge.V1;
+using TriageResult = SpasmPlatform.Assessment.V1.Triage;
+
+namespace SpasmPlatform.CarePlan.Consumers;
+
+/// <summary>
+/// One draft as both consumers make it: the pure drafter under a trace span, then the plan's identity. First drafts
+/// and redrafts after an override are traced and counted alike.
+/// </summary>
+internal static class PlanDrafting
+{
+    public static V1.CarePlan Draft(
+        SubmitAssessmentRequest submission, TriageResult triage, KnowledgeBase knowledge,
+        string assessmentId, int planNumber, string clinicId, string patientRef, long assessmentVersion)
+    {
+        V1.CarePlan plan;
+        using (var activity = CarePlanTelemetry.Source.StartActivity("care plan draft", System.Diagnostics.ActivityKind.Internal))
+        {
+            plan = CarePlanDrafter.Draft(submission, triage, knowledge);
+            activity?.SetTag("spasm.careplan.status", plan.Status.ToString());
+            activity?.SetTag("spasm.careplan.interventions", plan.Interventions.Count);
+        }
+
+        plan.CarePlanId = CarePlanStream.PlanId(assessmentId, planNumber);
+        plan.AssessmentId = assessmentId;
+        plan.ClinicId = clinicId;
+        plan.PatientRef = patientRef;
+        plan.AssessmentVersion = assessmentVersion;
+        return plan;
+    }
+}
