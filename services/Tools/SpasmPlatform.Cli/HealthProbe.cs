@@ -16,6 +16,7 @@ internal static class HealthProbe
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } });
         var client = new HealthClient(channel);
         var giveUpAt = DateTime.UtcNow + (wait ?? TimeSpan.Zero);
+        string? lastAnswer = null;
         while (true)
         {
             var remaining = giveUpAt - DateTime.UtcNow;
@@ -27,9 +28,12 @@ internal static class HealthProbe
                 return 0;
             }
 
+            var failed = report.StartsWith("error", StringComparison.Ordinal);
+            lastAnswer = failed ? lastAnswer : report;
             if (DateTime.UtcNow + PollInterval >= giveUpAt)
             {
-                await (report.StartsWith("error", StringComparison.Ordinal) ? error : output).WriteLineAsync(report).ConfigureAwait(false);
+                // A last probe cut short by the wait's end says less than the status the server did report.
+                await (lastAnswer is null ? error : output).WriteLineAsync(lastAnswer ?? report).ConfigureAwait(false);
                 return 1;
             }
 
