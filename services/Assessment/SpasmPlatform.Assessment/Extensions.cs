@@ -13,6 +13,7 @@ using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.Grpc.Client;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.ServiceDefaults.Security;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment;
@@ -66,7 +67,8 @@ public static class Extensions
         services.Configure<KnowledgeServiceOptions>(builder.Configuration.GetSection("Knowledge"));
         services.AddSingleton(readModel);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address));
+        services.AddSingleton(sp => sp.GetRequiredService<TlsChannels>().Create(sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address));
+        services.AddSingleton<IResourceOwnership, AssessmentOwnership>();
         services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<KnowledgeCatalog>();
         services.AddSingleton<AssessmentRepository>();

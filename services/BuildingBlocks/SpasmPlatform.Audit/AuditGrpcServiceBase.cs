@@ -45,6 +45,9 @@ public abstract class AuditGrpcServiceBase(AuditStore audit) : IGrpcService
         return Fold(request.AssessmentId, events);
     }, context);
 
+    public Task<ListAccessEventsResponse> ListAccessEvents(ListAccessEventsRequest request, ServerCallContext context) =>
+        Guarded(cancellationToken => audit.AccessLog.ListAsync(request, cancellationToken), context);
+
     /// <summary>The decision of one assessment with everything that explains it; <paramref name="deadline"/> bounds calls to other services.</summary>
     protected abstract Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken);
 

@@ -9,14 +9,58 @@ public sealed class AuditRequestValidators :
     IRequestValidator<StreamHistoryRequest>,
     IRequestValidator<ReplayDecisionRequest>,
     IRequestValidator<VerifyIntegrityRequest>,
-    IRequestValidator<GetStateAtRequest>
+    IRequestValidator<GetStateAtRequest>,
+    IRequestValidator<ListAccessEventsRequest>
 {
     public const int MaxIdLength = 200;
+
+    // 9999-12-31T23:59:59Z, the last second a protobuf Timestamp (and DateTimeOffset) can hold.
+    private const long MaxTimestampSeconds = 253_402_300_799;
 
     public IEnumerable<FieldViolation> Validate(GetDecisionTraceRequest request)
     {
         var violations = new List<FieldViolation>();
         Id(violations, request.AssessmentId, "assessment_id", required: true);
+        return violations;
+    }
+
+    public IEnumerable<FieldViolation> Validate(ListAccessEventsRequest request)
+    {
+        var violations = new List<FieldViolation>();
+        if (request.From is null)
+        {
+            violations.Add(new("from", "is required: the start of the period"));
+        }
+        else if (request.From.Seconds is < 0 or > MaxTimestampSeconds || request.From.Nanos is < 0 or > 999_999_999)
+        {
+            violations.Add(new("from", "is not a valid timestamp"));
+        }
+        else if (request.To is not null)
+        {
+            if (request.To.Nanos is < 0 or > 999_999_999 || request.To.Seconds > MaxTimestampSeconds || request.To.Seconds <= request.From.Seconds)
+            {
+                violations.Add(new("to", "must be a valid timestamp after from"));
+            }
+            else if (request.To.Seconds - request.From.Seconds > AccessLogQuery.MaxDays * 86_400L)
+            {
+                violations.Add(new("to", $"the period is at most {AccessLogQuery.MaxDays} days"));
+            }
+        }
+
+        if (request.PageSize is < 0 or > AccessLogQuery.MaxPageSize)
+        {
+            violations.Add(new("page_size", $"must be 0 (default {AccessLogQuery.DefaultPageSize}) to {AccessLogQuery.MaxPageSize}"));
+        }
+
+        if (request.PageToken.Length > 0 && !AccessLogQuery.TryParseToken(request.PageToken, out _))
+        {
+            violations.Add(new("page_token", "is not a token this service issued"));
+        }
+
+        Id(violations, request.Caller, "caller", required: false);
+        Id(violations, request.ClinicId, "clinic_id", required: false);
+        Id(violations, request.PatientRef, "patient_ref", required: false);
+        Id(violations, request.AssessmentId, "assessment_id", required: false);
         return violations;
     }
 

@@ -11,13 +11,15 @@ public static class AuditServiceCollectionExtensions
     /// <summary>The shared audit pieces over this service's store; <paramref name="streamOfAssessment"/> names an assessment's stream.</summary>
     public static IServiceCollection AddAuditStore(this IServiceCollection services, Func<string, string> streamOfAssessment)
     {
-        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), streamOfAssessment));
+        services.AddSingleton<AccessLogQuery>();
+        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment));
         var validators = new AuditRequestValidators();
         services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
         services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);
         services.AddSingleton<IRequestValidator<ReplayDecisionRequest>>(validators);
         services.AddSingleton<IRequestValidator<VerifyIntegrityRequest>>(validators);
         services.AddSingleton<IRequestValidator<GetStateAtRequest>>(validators);
+        services.AddSingleton<IRequestValidator<ListAccessEventsRequest>>(validators);
         return services;
     }
 }

@@ -12,8 +12,10 @@ namespace SpasmPlatform.Audit;
 /// The store-generic half of AuditService: history and integrity of a service's own streams. Only reads; each
 /// service supplies how an assessment id names its stream.
 /// </summary>
-public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verifier, Func<string, string> streamOfAssessment)
+public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment)
 {
+    public AccessLogQuery AccessLog => accessLog;
+
     /// <summary>Events per database round trip: enough to keep the client busy, little enough to hold in memory.</summary>
     public const int PageSize = 500;
 
@@ -135,6 +137,7 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
             CorrelationId = metadata.CorrelationId ?? string.Empty,
             CausationId = metadata.CausationId ?? string.Empty,
             TenantId = metadata.TenantId ?? string.Empty,
+            Caller = metadata.Caller ?? string.Empty,
             DataJson = stored.DataJson,
             Hash = Convert.ToHexStringLower(chained.Hash),
             PreviousHash = chained.PreviousHash is null ? string.Empty : Convert.ToHexStringLower(chained.PreviousHash),

@@ -63,7 +63,7 @@ public sealed class EventStoreSession : IAsyncDisposable
         command.Parameters.AddWithValue(events.Select(e => e.EventType).ToArray());
         command.Parameters.AddWithValue(events.Select(e => e.SchemaVersion).ToArray());
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.DataJson).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => EventJson.SerializeMetadata(e.Metadata)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => EventJson.SerializeMetadata(AmbientCaller.Stamp(e.Metadata))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
 
         AppendResult result;
         try

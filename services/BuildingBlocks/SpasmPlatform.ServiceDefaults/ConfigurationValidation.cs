@@ -67,6 +67,8 @@ public static class ConfigurationValidation
             problems.Add($"Knowledge:Address is '{knowledge}'; it must be an http:// or https:// URL (environment variable Knowledge__Address).");
         }
 
+        _ = Security.SecuritySettings.From(configuration, problems);
+
         try
         {
             _ = TelemetrySettings.From(configuration, service);

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Console;
 using Npgsql;
@@ -20,6 +22,7 @@ using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults.Messaging;
+using SpasmPlatform.ServiceDefaults.Security;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -52,14 +55,18 @@ public static class Extensions
         });
         // The drain after SIGTERM: Kestrel finishes in-flight calls, MassTransit its in-flight messages, the outbox relay
         // records its last batch. Below Kubernetes' default 30 s grace period, so the host, not SIGKILL, ends it.
+        var security = SecuritySettings.From(configuration, []) ?? throw new InvalidOperationException("Security settings were validated above.");
+        builder.Services.AddSingleton(security);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(configuration.GetValue("shutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureEndpoint(kestrel, configuration, service));
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureEndpoint(kestrel, configuration, service, security));
 
         builder.Services.AddGrpc(grpc =>
         {
             // Outermost, so that the span and the call metrics cover everything the other interceptors do.
             grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
+            // Before validation: a caller that may not call a method learns nothing about its request's fields.
+            grpc.Interceptors.Add(typeof(AuthorizationInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
             grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
         });
@@ -75,8 +82,13 @@ public static class Extensions
         {
             // EventStore:Schema lets two deployments (or test runs) share one database without sharing events.
             store.Schema = configuration["EventStore:Schema"] ?? eventStoreSchema;
+            store.Types.Register<AccessRecorded>(AccessLog.EventType);
             configureEventStore?.Invoke(store);
         });
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClientCertificateAuthenticator>();
+        builder.Services.AddSingleton<AccessLog>();
+        builder.Services.AddSingleton<TlsChannels>();
         AddMessaging(builder.Services, configuration, configureBus);
         builder.Services.AddOutboxRelay(outbox => configureOutbox?.Invoke(outbox));
         AddTelemetry(builder.Services, configuration, service);
@@ -90,13 +102,31 @@ public static class Extensions
         return app;
     }
 
-    /// <summary>One HTTP/2-only endpoint: cleartext h2c needs Http2 alone, since Http1AndHttp2 silently falls back to HTTP/1.1.</summary>
-    private static void ConfigureEndpoint(KestrelServerOptions kestrel, IConfiguration configuration, ServiceInfo service)
+    /// <summary>
+    /// One HTTP/2-only endpoint: TLS with client certificates, or cleartext h2c in development mode (which needs Http2
+    /// alone, since Http1AndHttp2 silently falls back to HTTP/1.1 without TLS).
+    /// </summary>
+    private static void ConfigureEndpoint(KestrelServerOptions kestrel, IConfiguration configuration, ServiceInfo service, SecuritySettings security)
     {
         var bind = configuration["Grpc:BindAddress"] ?? "127.0.0.1";
         var port = configuration.GetValue("Grpc:Port", service.DefaultPort);
         var address = bind is "*" or "0.0.0.0" ? IPAddress.Any : IPAddress.Parse(bind);
-        kestrel.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
+        kestrel.Listen(address, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (security.Mode == SecurityMode.MutualTls)
+            {
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = security.Certificate;
+                    // Asked for in the handshake but judged per call by ClientCertificateAuthenticator, so that a
+                    // missing, expired or foreign certificate gets a gRPC UNAUTHENTICATED with the reason (and a log
+                    // line) instead of a bare TLS alert; only health checks answer without one.
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.AllowAnyClientCertificate();
+                });
+            }
+        });
         kestrel.AddServerHeader = false;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpasmPlatform.Audit;
 using SpasmPlatform.CarePlan.Audit;
 using SpasmPlatform.CarePlan.Consumers;
@@ -12,6 +13,7 @@ using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.Grpc.Client;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.ServiceDefaults.Security;
 
 namespace SpasmPlatform.CarePlan;
 
@@ -49,11 +51,12 @@ public static class Extensions
 
         var services = builder.Services;
         var knowledgeAddress = configuration["Knowledge:Address"] is { Length: > 0 } address ? address : "http://127.0.0.1:5102";
-        services.AddSingleton(_ => GrpcChannel.ForAddress(knowledgeAddress));
+        services.AddSingleton(sp => sp.GetRequiredService<TlsChannels>().Create(knowledgeAddress));
+        services.AddSingleton<IResourceOwnership, CarePlanOwnership>();
         services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<KnowledgeCache>();
         services.AddSingleton(readModel);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CarePlanEvents>();
         services.AddSingleton<CarePlanQueries>();
         services.AddSingleton<CarePlanReviewer>();

@@ -39,7 +39,7 @@ public sealed class ConnectionTests
     [Fact]
     public void Default_handler_is_tuned_for_long_lived_http2_channels()
     {
-        using var handler = GrpcChannel.CreateDefaultHandler();
+        using var handler = GrpcChannel.CreateHttpHandler();
 
         Assert.True(handler.EnableMultipleHttp2Connections);
         Assert.True(handler.KeepAlivePingDelay > TimeSpan.Zero && handler.KeepAlivePingDelay != Timeout.InfiniteTimeSpan);

@@ -75,6 +75,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Postgres"] = Platform.Postgres;
         start.Environment["ConnectionStrings__RabbitMq"] = Platform.RabbitMq;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // Loopback h2c, every caller trusted: the security tests (Security/) start their processes with mutual TLS.
+        start.Environment["Security__Mode"] = "Development";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

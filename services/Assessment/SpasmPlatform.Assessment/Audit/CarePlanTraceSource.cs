@@ -3,6 +3,7 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Contracts.Clients;
 using SpasmPlatform.Grpc.Client;
 using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.ServiceDefaults.Security;
 using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
 
 namespace SpasmPlatform.Assessment.Audit;
@@ -12,9 +13,9 @@ namespace SpasmPlatform.Assessment.Audit;
 /// trace, by asking that service's own AuditService. An auditor still gets the assessment's trace when the care-plan
 /// service is away: the trace then says so instead of failing.
 /// </summary>
-internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> options) : IDisposable
+internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> options, TlsChannels channels) : IDisposable
 {
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(options.Value.Address);
+    private readonly GrpcChannel _channel = channels.Create(options.Value.Address);
 
     public async Task AddToAsync(DecisionTrace trace, DateTime callDeadline, CancellationToken cancellationToken)
     {

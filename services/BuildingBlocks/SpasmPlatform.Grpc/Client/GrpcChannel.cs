@@ -27,7 +27,7 @@ public sealed class GrpcChannel : IDisposable
         RetryPipeline = UnaryRetryPipeline.Create(options.Retry ?? new GrpcRetryOptions(), Logger);
 
         var ownsHandler = options.HttpHandler is null;
-        var handler = options.HttpHandler ?? CreateDefaultHandler();
+        var handler = options.HttpHandler ?? CreateHttpHandler();
         HttpClient = new HttpClient(handler, disposeHandler: ownsHandler || options.DisposeHttpHandler)
         {
             // The call enforces its own deadline; HttpClient's 100 s default would cut long streams.
@@ -126,7 +126,8 @@ public sealed class GrpcChannel : IDisposable
         return new Uri(Address, pathBase + methodFullName);
     }
 
-    internal static SocketsHttpHandler CreateDefaultHandler() => new()
+    /// <summary>The handler a channel uses by default; public so that callers can add TLS settings and pass it back in the options.</summary>
+    public static SocketsHttpHandler CreateHttpHandler() => new()
     {
         // One HTTP/2 connection allows only SETTINGS_MAX_CONCURRENT_STREAMS calls (often 100); more calls
         // would queue behind it. This lets the pool open further connections instead.

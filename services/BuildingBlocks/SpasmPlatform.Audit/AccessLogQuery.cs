@@ -1,0 +1,110 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.ServiceDefaults.Security;
+
+namespace SpasmPlatform.Audit;
+
+/// <summary>
+/// ListAccessEvents over the day streams of the access log: a period is read day by day, in recorded order, and
+/// filtered here; the page token is where the next page starts ("yyyyMMdd:version").
+/// </summary>
+public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+    public const int MaxDays = 31;
+
+    // Filters can skip most of a day; reading in slices bounds memory however long the day is.
+    private const int Slice = 1000;
+
+    public async Task<ListAccessEventsResponse> ListAsync(ListAccessEventsRequest request, CancellationToken cancellationToken)
+    {
+        var from = request.From.ToDateTimeOffset();
+        var to = request.To is null ? clock.GetUtcNow() : request.To.ToDateTimeOffset();
+        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        var (day, version) = TryParseToken(request.PageToken, out var start) ? start : (DateOnly.FromDateTime(from.UtcDateTime), 1L);
+        var lastDay = DateOnly.FromDateTime(to.UtcDateTime);
+        var response = new ListAccessEventsResponse();
+        while (day <= lastDay)
+        {
+            var slice = await log.ReadDayAsync(day, version, Slice, cancellationToken).ConfigureAwait(false);
+            foreach (var (recordVersion, record) in slice)
+            {
+                if (record.At >= from && record.At < to && Matches(record, request))
+                {
+                    if (response.Events.Count == pageSize)
+                    {
+                        response.NextPageToken = Token(day, recordVersion);
+                        return response;
+                    }
+
+                    response.Events.Add(ToProto(record, day, recordVersion));
+                }
+            }
+
+            if (slice.Count == Slice)
+            {
+                version = slice[^1].Version + 1;
+                continue;
+            }
+
+            day = day.AddDays(1);
+            version = 1;
+        }
+
+        return response;
+    }
+
+    public static bool TryParseToken(string token, out (DateOnly Day, long Version) start)
+    {
+        start = default;
+        var parts = token.Split(':');
+        if (parts.Length == 2
+            && DateOnly.TryParseExact(parts[0], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version >= 1)
+        {
+            start = (day, version);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string Token(DateOnly day, long version) =>
+        string.Create(CultureInfo.InvariantCulture, $"{day:yyyyMMdd}:{version}");
+
+    private static bool Matches(AccessRecorded record, ListAccessEventsRequest request) =>
+        (request.Caller.Length == 0 || record.Caller == request.Caller)
+        && (request.ClinicId.Length == 0 || record.CallerClinicId == request.ClinicId || Names(record, "clinic_id", request.ClinicId))
+        && (request.PatientRef.Length == 0 || Names(record, "patient_ref", request.PatientRef))
+        && (request.AssessmentId.Length == 0 || Names(record, "assessment_id", request.AssessmentId))
+        && (!request.RefusedOnly || record.Outcome is "PERMISSION_DENIED" or "UNAUTHENTICATED" || record.Reason is not null);
+
+    private static bool Names(AccessRecorded record, string field, string value) =>
+        record.Records.TryGetValue(field, out var values) && values.Contains(value, StringComparer.Ordinal);
+
+    private static AccessEvent ToProto(AccessRecorded record, DateOnly day, long version)
+    {
+        var access = new AccessEvent
+        {
+            At = Timestamp.FromDateTimeOffset(record.At),
+            Caller = record.Caller,
+            CallerClinicId = record.CallerClinicId ?? string.Empty,
+            Method = record.Method,
+            Outcome = record.Outcome,
+            Reason = record.Reason ?? string.Empty,
+            Peer = record.Peer,
+            TraceId = record.TraceId ?? string.Empty,
+            StreamId = AccessLog.StreamOf(day),
+            Version = version,
+        };
+        access.Roles.Add(record.Roles);
+        foreach (var (field, values) in record.Records.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            access.Records.Add(values.Select(value => new RecordRef { Field = field, Value = value }));
+        }
+
+        return access;
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SpasmPlatform.EventStore.Streams;
+using SpasmPlatform.Grpc.Interceptors;
+using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Grpc.Server;
+using Status = SpasmPlatform.Grpc.Protocol.Status;
+using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+
+namespace SpasmPlatform.ServiceDefaults.Security;
+
+/// <summary>
+/// Every call passes here before validation and the handler: who is calling (the client certificate), may that role
+/// call this method (<see cref="AccessPolicy"/>), may it touch the clinic the request names or owns
+/// (<see cref="IResourceOwnership"/>), and, for reads of patient data and for every refusal, a record in the access
+/// log. Refusals are logged with the reason; the caller learns only what it needs to fix its own credentials.
+/// </summary>
+public sealed partial class AuthorizationInterceptor(
+    SecuritySettings settings,
+    ClientCertificateAuthenticator authenticator,
+    AccessLog accessLog,
+    TimeProvider clock,
+    ILogger<AuthorizationInterceptor> logger) : Interceptor
+{
+    private const string Domain = "spasm.platform";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        var (caller, access) = await AdmitAsync(request as IMessage, context).ConfigureAwait(false);
+        if (!access.ReadsPatientData)
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+
+        TResponse response;
+        try
+        {
+            response = await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            await RecordAsync(context, caller, e.StatusCode, null, request as IMessage, null).ConfigureAwait(false);
+            throw;
+        }
+
+        // Written before the data leaves: a read the log cannot record is a read that does not happen.
+        await RecordAsync(context, caller, context.Status.StatusCode, null, request as IMessage, response as IMessage).ConfigureAwait(false);
+        return response;
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var (caller, access) = await AdmitAsync(request as IMessage, context).ConfigureAwait(false);
+        if (access.ReadsPatientData)
+        {
+            // Recorded before the first message, with what the request asked for: a stream may be long or cut short.
+            await RecordAsync(context, caller, StatusCode.OK, "stream opened", request as IMessage, null).ConfigureAwait(false);
+        }
+
+        await continuation(request, responseStream, context).ConfigureAwait(false);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AdmitAsync(null, context).ConfigureAwait(false);
+        return await continuation(requestStream, context).ConfigureAwait(false);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AdmitAsync(null, context).ConfigureAwait(false);
+        await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+    }
+
+    private async Task<(CallerIdentity Caller, MethodAccess Access)> AdmitAsync(IMessage? request, ServerCallContext context)
+    {
+        var access = AccessPolicy.For(context.Method);
+        if (access is { Anonymous: true })
+        {
+            return (CallerIdentity.Development, access);
+        }
+
+        CallerIdentity caller;
+        if (settings.Mode == SecurityMode.Development)
+        {
+            caller = CallerIdentity.Development;
+        }
+        else
+        {
+            var authentication = authenticator.Authenticate(context.GetHttpContext().Connection.ClientCertificate);
+            if (authentication.Identity is null)
+            {
+                Unauthenticated(context.Method, context.Peer, authentication.Failure!);
+                throw RichErrors.FromDetails(StatusCode.Unauthenticated, $"Not authenticated: {authentication.Failure}.", Reason("CLIENT_CERTIFICATE_REJECTED"));
+            }
+
+            caller = authentication.Identity;
+        }
+
+        context.SetCaller(caller);
+        AmbientCaller.Set(caller.Describe());
+
+        if (access is null || !caller.HasAnyRole(access.Roles))
+        {
+            var allowed = access is null ? "no role" : string.Join(", ", access.Roles.Order(StringComparer.Ordinal));
+            await DenyAsync(context, caller, request, $"role {string.Join('+', caller.Roles.Order(StringComparer.Ordinal))} may not call {context.Method} (allowed: {allowed})", "ROLE_NOT_ALLOWED").ConfigureAwait(false);
+        }
+
+        if (caller.ClinicId is { } own && request is not null)
+        {
+            if (RequestFields.TopLevel(request, RequestFields.ClinicId) is { Length: > 0 } named && !caller.CanAccessClinic(named))
+            {
+                await DenyAsync(context, caller, request, $"the caller acts for clinic '{own}' and may not use clinic '{named}'", "OTHER_CLINIC").ConfigureAwait(false);
+            }
+
+            var ownership = context.GetHttpContext().RequestServices.GetService<IResourceOwnership>();
+            if (ownership is not null
+                && await ownership.OwningClinicAsync(request, context.CancellationToken).ConfigureAwait(false) is { } owner
+                && !caller.CanAccessClinic(owner))
+            {
+                // NOT_FOUND, as for an id that does not exist: another clinic's records are not even confirmed to exist.
+                await RecordAsync(context, caller, StatusCode.NotFound, $"record of clinic '{owner}' requested by clinic '{own}'", request, null).ConfigureAwait(false);
+                CrossClinic(context.Method, caller.Describe(), owner);
+                throw new RpcException(new Status(StatusCode.NotFound, "No such record in your clinic."));
+            }
+        }
+
+        return (caller, access!);
+    }
+
+    private async Task DenyAsync(ServerCallContext context, CallerIdentity caller, IMessage? request, string reason, string code)
+    {
+        PermissionDenied(context.Method, caller.Describe(), context.Peer, reason);
+        await RecordAsync(context, caller, StatusCode.PermissionDenied, reason, request, null).ConfigureAwait(false);
+        throw RichErrors.FromDetails(StatusCode.PermissionDenied, $"Permission denied: {reason}.", Reason(code));
+    }
+
+    private Task RecordAsync(ServerCallContext context, CallerIdentity caller, StatusCode outcome, string? reason, IMessage? request, IMessage? response)
+    {
+        var records = RequestFields.Collect(request);
+        foreach (var (field, values) in RequestFields.Collect(response))
+        {
+            if (!records.TryGetValue(field, out var existing))
+            {
+                records[field] = existing = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            existing.UnionWith(values);
+        }
+
+        var traceId = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.TraceId.ToHexString() : null;
+        var record = new AccessRecorded(
+            clock.GetUtcNow(),
+            caller.Describe(),
+            [.. caller.Roles.Order(StringComparer.Ordinal)],
+            caller.ClinicId,
+            context.Method,
+            StatusName(outcome),
+            reason,
+            records.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<string>)[.. pair.Value], StringComparer.Ordinal),
+            context.Peer,
+            traceId);
+        return accessLog.RecordAsync(record, CorrelationIds.For(context));
+    }
+
+    // Google.Api.CommonProtos 2.0 still calls ErrorInfo.reason (field 1) "type"; the wire form is the same.
+    /// <summary>The proto name of a status ("PERMISSION_DENIED"), as other languages' tools print it.</summary>
+    public static string StatusName(StatusCode code) =>
+        code == StatusCode.OK ? "OK" : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+
+    private static Google.Rpc.ErrorInfo Reason(string reason) => new() { Type = reason, Domain = Domain };
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "UNAUTHENTICATED {Method} from {Peer}: {Reason}")]
+    private partial void Unauthenticated(string method, string peer, string reason);
+
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Warning, Message = "PERMISSION_DENIED {Method} for {Caller} from {Peer}: {Reason}")]
+    private partial void PermissionDenied(string method, string caller, string peer, string reason);
+
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "Cross-clinic request refused as NOT_FOUND: {Method} by {Caller} for a record of clinic {Owner}")]
+    private partial void CrossClinic(string method, string caller, string owner);
+}
