@@ -26,4 +26,35 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("Knowledge:Address is 'knowledge:5102'", service.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Development_mode_refuses_to_listen_beyond_loopback()
+    {
+        await using var service = ServiceProcess.Start("Knowledge", new Dictionary<string, string>
+        {
+            ["Grpc__BindAddress"] = "0.0.0.0",
+        });
+
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains("development mode only listens on a loopback address", service.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mutual_tls_without_certificates_lists_the_settings_it_needs()
+    {
+        await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+        {
+            ["Security__Mode"] = "MutualTls",
+            ["Security__TrustedCa"] = "/nonexistent/ca.pem",
+        });
+
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains("Security__Certificate", service.Output, StringComparison.Ordinal);
+        Assert.Contains("Security:TrustedCa (/nonexistent/ca.pem) cannot be loaded", service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
+    }
 }

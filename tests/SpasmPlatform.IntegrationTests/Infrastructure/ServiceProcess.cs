@@ -10,9 +10,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel> _openChannel;
 
-    private ServiceProcess(string name, Process process, Uri address)
+    private ServiceProcess(string name, Process process, Uri address, Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel> openChannel)
     {
+        _openChannel = openChannel;
         Name = name;
         _process = process;
         Address = address;
@@ -54,7 +56,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <param name="project">"Assessment", "Knowledge" or "CarePlan".</param>
-    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="openChannel">How health checks reach it: for mutual-TLS processes, a channel that trusts the test CA.</param>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string>? environment = null, Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel>? openChannel = null)
     {
         var dll = Path.Combine(Platform.RepoRoot, "services", project, $"SpasmPlatform.{project}", "bin", Platform.BuildConfiguration, "net10.0", $"SpasmPlatform.{project}.dll");
         if (!File.Exists(dll))
@@ -82,14 +85,15 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        var scheme = start.Environment["Security__Mode"] == "MutualTls" ? "https" : "http";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        return new ServiceProcess(project, process, new Uri($"http://127.0.0.1:{port}"));
+        return new ServiceProcess(project, process, new Uri($"{scheme}://127.0.0.1:{port}"), openChannel ?? (address => SpasmPlatform.Grpc.Client.GrpcChannel.ForAddress(address)));
     }
 
     /// <summary>Polls gRPC health until the process reports SERVING (90 s at most); the failure message carries its output.</summary>
     public async Task WaitForServingAsync()
     {
-        using var channel = SpasmPlatform.Grpc.Client.GrpcChannel.ForAddress(Address);
+        using var channel = _openChannel(Address);
         var health = new SpasmPlatform.Grpc.Client.HealthClient(channel);
         await Eventually.WaitAsync(async () =>
         {

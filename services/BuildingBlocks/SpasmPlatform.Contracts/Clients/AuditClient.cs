@@ -18,6 +18,7 @@ public sealed class AuditClient : ClientBase
     private static readonly Method<ReplayDecisionRequest, ReplayDecisionResponse> ReplayDecisionMethod = For<ReplayDecisionRequest, ReplayDecisionResponse>("ReplayDecision");
     private static readonly Method<VerifyIntegrityRequest, VerifyIntegrityResponse> VerifyIntegrityMethod = For<VerifyIntegrityRequest, VerifyIntegrityResponse>("VerifyIntegrity");
     private static readonly Method<GetStateAtRequest, Assessment.V1.Assessment> GetStateAtMethod = For<GetStateAtRequest, Assessment.V1.Assessment>("GetStateAt");
+    private static readonly Method<ListAccessEventsRequest, ListAccessEventsResponse> ListAccessEventsMethod = For<ListAccessEventsRequest, ListAccessEventsResponse>("ListAccessEvents");
 
     public AuditClient(GrpcChannel channel)
         : base(channel)
@@ -44,6 +45,9 @@ public sealed class AuditClient : ClientBase
 
     public AsyncUnaryCall<Assessment.V1.Assessment> GetStateAtAsync(GetStateAtRequest request, CallOptions options = default) =>
         CallInvoker.AsyncUnaryCall(GetStateAtMethod, null, options, request);
+
+    public AsyncUnaryCall<ListAccessEventsResponse> ListAccessEventsAsync(ListAccessEventsRequest request, CallOptions options = default) =>
+        CallInvoker.AsyncUnaryCall(ListAccessEventsMethod, null, options, request);
 
     private static Method<TRequest, TResponse> For<TRequest, TResponse>(string name)
         where TRequest : class, IMessage<TRequest>, new()

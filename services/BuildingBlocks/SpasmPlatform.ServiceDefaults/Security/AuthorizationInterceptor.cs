@@ -30,6 +30,7 @@ public sealed partial class AuthorizationInterceptor(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         var (caller, access) = await AdmitAsync(request as IMessage, context).ConfigureAwait(false);
+        Stamp(caller);
         if (!access.ReadsPatientData)
         {
             return await continuation(request, context).ConfigureAwait(false);
@@ -55,6 +56,7 @@ public sealed partial class AuthorizationInterceptor(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         var (caller, access) = await AdmitAsync(request as IMessage, context).ConfigureAwait(false);
+        Stamp(caller);
         if (access.ReadsPatientData)
         {
             // Recorded before the first message, with what the request asked for: a stream may be long or cut short.
@@ -67,14 +69,14 @@ public sealed partial class AuthorizationInterceptor(
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AdmitAsync(null, context).ConfigureAwait(false);
+        Stamp((await AdmitAsync(null, context).ConfigureAwait(false)).Caller);
         return await continuation(requestStream, context).ConfigureAwait(false);
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AdmitAsync(null, context).ConfigureAwait(false);
+        Stamp((await AdmitAsync(null, context).ConfigureAwait(false)).Caller);
         await continuation(requestStream, responseStream, context).ConfigureAwait(false);
     }
 
@@ -104,7 +106,6 @@ public sealed partial class AuthorizationInterceptor(
         }
 
         context.SetCaller(caller);
-        AmbientCaller.Set(caller.Describe());
 
         if (access is null || !caller.HasAnyRole(access.Roles))
         {
@@ -133,6 +134,12 @@ public sealed partial class AuthorizationInterceptor(
 
         return (caller, access!);
     }
+
+    /// <summary>
+    /// Here, not inside <see cref="AdmitAsync"/>: an async-local set in an awaited method is undone when it returns,
+    /// and the handler runs in the flow of the method that calls it.
+    /// </summary>
+    private static void Stamp(CallerIdentity caller) => AmbientCaller.Set(caller.IsDevelopment ? null : caller.Describe());
 
     private async Task DenyAsync(ServerCallContext context, CallerIdentity caller, IMessage? request, string reason, string code)
     {
