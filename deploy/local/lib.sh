@@ -26,6 +26,9 @@ SPASM_RABBITMQ_NODE="${SPASM_RABBITMQ_NODE:-spasm@localhost}"
 SPASM_ASSESSMENT_PORT="${SPASM_ASSESSMENT_PORT:-5101}"
 SPASM_KNOWLEDGE_PORT="${SPASM_KNOWLEDGE_PORT:-5102}"
 SPASM_CAREPLAN_PORT="${SPASM_CAREPLAN_PORT:-5103}"
+# mtls (default): the services listen with TLS and want client certificates from the development CA below;
+# development: cleartext h2c on loopback, every caller trusted (what the test suite's own processes use).
+SPASM_SECURITY="${SPASM_SECURITY:-mtls}"
 
 # Seconds to wait for each service to report SERVING, and for each daemon to start.
 SPASM_HEALTH_WAIT="${SPASM_HEALTH_WAIT:-60}"
@@ -758,9 +761,16 @@ spasm_write_env() {
     printf 'export SPASM_RABBITMQ="%s"\n' "$mq"
     printf 'export ConnectionStrings__Postgres="%s"\n' "$pg"
     printf 'export ConnectionStrings__RabbitMq="%s"\n' "$mq"
-    printf 'export SPASM_ASSESSMENT_ADDRESS="http://127.0.0.1:%s"\n' "$SPASM_ASSESSMENT_PORT"
-    printf 'export SPASM_KNOWLEDGE_ADDRESS="http://127.0.0.1:%s"\n' "$SPASM_KNOWLEDGE_PORT"
-    printf 'export SPASM_CAREPLAN_ADDRESS="http://127.0.0.1:%s"\n' "$SPASM_CAREPLAN_PORT"
+    printf 'export SPASM_ASSESSMENT_ADDRESS="%s"\n' "$(spasm_service_address assessment)"
+    printf 'export SPASM_KNOWLEDGE_ADDRESS="%s"\n' "$(spasm_service_address knowledge)"
+    printf 'export SPASM_CAREPLAN_ADDRESS="%s"\n' "$(spasm_service_address care-plan)"
+    if [[ "$SPASM_SECURITY" == mtls ]]; then
+      # spasm-cli's identity: the demo clinic's system; other roles' certificates are beside it.
+      printf 'export SPASM_CERTS="%s"\n' "$SPASM_STATE_DIR/certs"
+      printf 'export SPASM_CA_CERT="%s"\n' "$SPASM_STATE_DIR/certs/ca.pem"
+      printf 'export SPASM_CLIENT_CERT="%s"\n' "$SPASM_STATE_DIR/certs/clinic-system.pem"
+      printf 'export SPASM_CLIENT_KEY="%s"\n' "$SPASM_STATE_DIR/certs/clinic-system-key.pem"
+    fi
   } >"$tmp"
   chmod 644 "$tmp"
   mv -f "$tmp" "$file"
@@ -776,7 +786,68 @@ spasm_infra_up() {
   spasm_ensure_infra_packages
   spasm_pg_start
   spasm_rabbit_start
+  [[ "$SPASM_SECURITY" != mtls ]] || spasm_certs_ensure
   spasm_write_env
+}
+
+# ---------------------------------------------------------------------------------------
+# Development certificates (mutual TLS)
+# ---------------------------------------------------------------------------------------
+
+# Issues one certificate of the development CA: $1 file name, $2 subject, $3 extendedKeyUsage, $4 extra extensions.
+spasm_cert_issue() {
+  local dir="$SPASM_STATE_DIR/certs" name="$1" subject="$2" eku="$3" extra="${4:-}"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$subject" \
+    -keyout "$dir/$name-key.pem" -out "$dir/$name.csr" 2>/dev/null || return 1
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial \
+    -days 90 -sha256 -out "$dir/$name.pem" -extfile <(
+      printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n%s\n' "$eku" "$extra"
+    ) 2>/dev/null || return 1
+  rm -f "$dir/$name.csr"
+  chmod 600 "$dir/$name-key.pem"
+}
+
+# A development CA and certificates under .spasm/certs, made once and remade when any expires within a day:
+# one per service (role "service", valid for localhost and 127.0.0.1, also used to call the other services) and
+# one per role for people's tools, all for the clinic "clinic-demo" the samples use.
+spasm_certs_ensure() {
+  local dir="$SPASM_STATE_DIR/certs" name
+  command -v openssl >/dev/null || spasm_die "openssl is needed for the development certificates (apt-get install openssl), or run with SPASM_SECURITY=development"
+  if [[ -f "$dir/ca.pem" && -f "$dir/clinic-system.pem" ]] &&
+    openssl x509 -checkend 86400 -noout -in "$dir/ca.pem" >/dev/null 2>&1 &&
+    openssl x509 -checkend 86400 -noout -in "$dir/clinic-system.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  spasm_info "creating a development CA and certificates in $(spasm_pretty_path "$dir")"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -sha256 \
+    -subj "/CN=SpasmPlatform Development CA" -keyout "$dir/ca-key.pem" -out "$dir/ca.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null ||
+    spasm_die "openssl could not create the development CA"
+  chmod 600 "$dir/ca-key.pem"
+  for name in assessment knowledge care-plan; do
+    spasm_cert_issue "$name" "/CN=$name/OU=service" serverAuth,clientAuth \
+      "subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:$name" || spasm_die "openssl could not issue the $name certificate"
+  done
+  spasm_cert_issue clinic-system "/CN=demo-ehr/OU=clinic-system/O=clinic-demo" clientAuth &&
+    spasm_cert_issue physiotherapist "/CN=demo-physio-tool/OU=physiotherapist/O=clinic-demo" clientAuth &&
+    spasm_cert_issue data-controller "/CN=demo-dpo/OU=data-controller/O=clinic-demo" clientAuth &&
+    spasm_cert_issue auditor "/CN=demo-auditor/OU=auditor" clientAuth &&
+    spasm_cert_issue knowledge-editor "/CN=demo-editor/OU=knowledge-editor" clientAuth ||
+    spasm_die "openssl could not issue the client certificates"
+}
+
+# The environment a service needs for its security mode.
+spasm_service_security_env() {
+  local name="$1" dir="$SPASM_STATE_DIR/certs"
+  if [[ "$SPASM_SECURITY" == mtls ]]; then
+    printf '%s\n' "Security__Mode=MutualTls" "Security__Certificate=$dir/$name.pem" \
+      "Security__CertificateKey=$dir/$name-key.pem" "Security__TrustedCa=$dir/ca.pem"
+  else
+    printf '%s\n' "Security__Mode=Development"
+  fi
 }
 
 spasm_infra_down() {
@@ -812,7 +883,11 @@ spasm_service_dll() {
   esac
 }
 
-spasm_service_address() { printf 'http://127.0.0.1:%s\n' "$(spasm_service_port "$1")"; }
+spasm_service_address() {
+  local scheme=http
+  [[ "$SPASM_SECURITY" != mtls ]] || scheme=https
+  printf '%s://127.0.0.1:%s\n' "$scheme" "$(spasm_service_port "$1")"
+}
 
 # The pid of a running service, from its pid file.
 spasm_service_pid() {
@@ -827,6 +902,8 @@ spasm_service_pid() {
 
 spasm_service_start() {
   local name="$1" port dll log pidfile i
+  local -a security=()
+  mapfile -t security < <(spasm_service_security_env "$name")
   port="$(spasm_service_port "$name")"
   dll="$(spasm_service_dll "$name")"
   log="$SPASM_STATE_DIR/logs/$name.log"
@@ -849,8 +926,8 @@ spasm_service_start() {
     cd "$(dirname "$dll")" &&
       exec setsid bash -c 'printf "%s\n" "$$" >"$1"; shift; exec "$@"' spasm-launch "$pidfile" \
         env "Grpc__Port=$port" "Grpc__BindAddress=127.0.0.1" \
-        "Knowledge__Address=http://127.0.0.1:$SPASM_KNOWLEDGE_PORT" \
-        "CarePlan__Address=http://127.0.0.1:$SPASM_CAREPLAN_PORT" dotnet "$dll"
+        "Knowledge__Address=$(spasm_service_address knowledge)" \
+        "CarePlan__Address=$(spasm_service_address care-plan)" "${security[@]}" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   for ((i = 0; i < 50; i++)); do
     [[ -s "$pidfile" ]] && break

@@ -68,7 +68,7 @@ internal static class AuditCommand
                 Limit = parse.GetValue(limit),
             };
             var output = parse.InvocationConfiguration.Output;
-            using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(address));
+            using var channel = CliChannels.Open(parse.GetRequiredValue(address));
             try
             {
                 using var call = Client(channel).StreamHistory(request, new CallOptions(CancellationToken: ct));
@@ -139,7 +139,7 @@ internal static class AuditCommand
         {
             var assessmentId = parse.GetRequiredValue(id);
             var file = parse.GetRequiredValue(output);
-            using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(address));
+            using var channel = CliChannels.Open(parse.GetRequiredValue(address));
             var client = Client(channel);
             try
             {

@@ -20,7 +20,7 @@ internal static class CliCalls
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(address));
+        using var channel = CliChannels.Open(parse.GetRequiredValue(address));
         try
         {
             var response = await call(client(channel)).ConfigureAwait(false);

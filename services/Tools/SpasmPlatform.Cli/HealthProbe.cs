@@ -13,7 +13,7 @@ internal static class HealthProbe
     public static async Task<int> RunAsync(Uri address, string service, TimeSpan? wait, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         // Polling is the retry here; channel retries would only stretch each probe.
-        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } });
+        using var channel = CliChannels.Open(address, new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } });
         var client = new HealthClient(channel);
         var giveUpAt = DateTime.UtcNow + (wait ?? TimeSpan.Zero);
         string? lastAnswer = null;

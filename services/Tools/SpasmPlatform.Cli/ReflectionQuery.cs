@@ -11,7 +11,7 @@ internal static class ReflectionQuery
 
     public static async Task<int> RunAsync(Uri address, string? symbol, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = CliChannels.Open(address);
         var client = new ServerReflectionClient(channel);
         var request = string.IsNullOrEmpty(symbol)
             ? new ServerReflectionRequest { ListServices = "*" }

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using SpasmPlatform.Grpc.Client;
 
@@ -25,22 +24,6 @@ public sealed class TlsChannels(SecuritySettings settings)
         return GrpcChannel.ForAddress(uri, options);
     }
 
-    /// <summary>A handler presenting <paramref name="clientCertificate"/> and trusting servers issued by <paramref name="trustedCa"/> only.</summary>
-    public static SocketsHttpHandler CreateHandler(X509Certificate2? clientCertificate, X509Certificate2Collection trustedCa)
-    {
-        ArgumentNullException.ThrowIfNull(trustedCa);
-        var handler = GrpcChannel.CreateHttpHandler();
-        handler.SslOptions = new SslClientAuthenticationOptions
-        {
-            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        };
-        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(trustedCa);
-        return handler;
-    }
+    public static SocketsHttpHandler CreateHandler(X509Certificate2? clientCertificate, X509Certificate2Collection trustedCa) =>
+        MutualTlsHandler.Create(clientCertificate, trustedCa);
 }
