@@ -24,14 +24,16 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 ENV ASPNETCORE_HTTP_PORTS="" \
     DOTNET_NOLOGO=1 \
     Grpc__BindAddress=0.0.0.0 \
-    Grpc__Port=5101
+    Grpc__Port=5101 \
+    Grpc__HealthPort=9090
 WORKDIR /app
 COPY --from=build /out/app/ /app/
 COPY --from=build /out/cli/ /app/cli/
 # The non-root user that the .NET images define (APP_UID=1654).
 USER $APP_UID
-EXPOSE 5101
-# SERVING on the standard grpc.health.v1 service, asked with the spasm CLI.
+EXPOSE 5101 9090
+# SERVING on the standard grpc.health.v1 service, asked with the spasm CLI on the cleartext health-only port
+# (the service port wants mutual TLS).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
-    CMD dotnet /app/cli/spasm-cli.dll health --address "http://127.0.0.1:${Grpc__Port}"
+    CMD dotnet /app/cli/spasm-cli.dll health --address "http://127.0.0.1:${Grpc__HealthPort}"
 ENTRYPOINT ["dotnet", "/app/SpasmPlatform.Assessment.dll"]

@@ -804,7 +804,12 @@ spasm_cert_issue() {
       printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n%s\n' "$eku" "$extra"
     ) 2>/dev/null || return 1
   rm -f "$dir/$name.csr"
-  chmod 600 "$dir/$name-key.pem"
+  # Service keys are read by the containers' non-root user (docker compose mounts this folder); people's keys
+  # stay private. Development certificates only: production takes its certificates from configuration.
+  case "$name" in
+  assessment | knowledge | care-plan) chmod 644 "$dir/$name-key.pem" ;;
+  *) chmod 600 "$dir/$name-key.pem" ;;
+  esac
 }
 
 # A development CA and certificates under .spasm/certs, made once and remade when any expires within a day:
@@ -821,7 +826,7 @@ spasm_certs_ensure() {
   spasm_info "creating a development CA and certificates in $(spasm_pretty_path "$dir")"
   rm -rf "$dir"
   mkdir -p "$dir"
-  chmod 700 "$dir"
+  chmod 755 "$dir"
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -sha256 \
     -subj "/CN=SpasmPlatform Development CA" -keyout "$dir/ca-key.pem" -out "$dir/ca.pem" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null ||

@@ -50,6 +50,13 @@ public static class ConfigurationValidation
             problems.Add($"Grpc:Port is '{port}'; it must be a port number 1-65535 (environment variable Grpc__Port; default {service.DefaultPort}).");
         }
 
+        if (configuration["Grpc:HealthPort"] is { } healthPort
+            && (!int.TryParse(healthPort, NumberStyles.None, CultureInfo.InvariantCulture, out var healthNumber) || healthNumber is < 1 or > 65535
+                || healthNumber == configuration.GetValue("Grpc:Port", service.DefaultPort)))
+        {
+            problems.Add($"Grpc:HealthPort is '{healthPort}'; it must be a port number 1-65535 other than Grpc:Port (environment variable Grpc__HealthPort).");
+        }
+
         if (configuration["Grpc:BindAddress"] is { } bind && bind is not ("*" or "0.0.0.0") && !IPAddress.TryParse(bind, out _))
         {
             problems.Add($"Grpc:BindAddress is '{bind}'; it must be an IP address such as 127.0.0.1 or 0.0.0.0 (environment variable Grpc__BindAddress).");

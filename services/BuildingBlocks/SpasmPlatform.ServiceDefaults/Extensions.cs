@@ -127,6 +127,13 @@ public static class Extensions
                 });
             }
         });
+        // Kubernetes' and Docker's gRPC probes speak cleartext and carry no certificate: with Grpc:HealthPort set they
+        // get a port of their own, on which only grpc.health.v1 answers (see AuthorizationInterceptor).
+        if (configuration.GetValue<int?>("Grpc:HealthPort") is { } healthPort)
+        {
+            kestrel.Listen(address, healthPort, listen => listen.Protocols = HttpProtocols.Http2);
+        }
+
         kestrel.AddServerHeader = false;
     }
 

@@ -61,11 +61,19 @@ public sealed class KubernetesManifestTests
         // The same image repository as docker-compose.yml builds, any tag.
         var composeImage = At(DockerComposeTests.LoadCompose(), "services", name, "image").ToString();
         Assert.Equal(composeImage.Split(':')[0], container["image"].ToString().Split(':')[0]);
-        var containerPort = (YamlMappingNode)((YamlSequenceNode)container["ports"]).Children.Single();
-        Assert.Equal(port, containerPort["containerPort"].ToString());
-        Assert.Equal("grpc", containerPort["name"].ToString());
+        var ports = ((YamlSequenceNode)container["ports"]).Children.Cast<YamlMappingNode>().ToDictionary(p => p["name"].ToString(), p => p["containerPort"].ToString());
+        Assert.Equal(port, ports["grpc"]);
         var env = ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>().ToDictionary(e => e["name"].ToString());
         Assert.Equal(port, env["Grpc__Port"]["value"].ToString());
+        // Probes reach the cleartext health-only port; the service port is mutual TLS with the mounted certificate.
+        var healthPort = env["Grpc__HealthPort"]["value"].ToString();
+        Assert.Equal(healthPort, ports["health"]);
+        Assert.NotEqual(port, healthPort);
+        var mounts = ((YamlSequenceNode)container["volumeMounts"]).Children.Cast<YamlMappingNode>().ToDictionary(m => m["name"].ToString(), m => m["mountPath"].ToString());
+        foreach (var setting in new[] { "Security__Certificate", "Security__CertificateKey", "Security__TrustedCa" })
+        {
+            Assert.StartsWith(mounts["certs"] + "/", env[setting]["value"].ToString(), StringComparison.Ordinal);
+        }
         Assert.Contains("ConnectionStrings__Postgres", env.Keys);
         Assert.Contains("ConnectionStrings__RabbitMq", env.Keys);
         Assert.NotNull(At(container, "resources", "requests", "cpu"));
@@ -73,7 +81,7 @@ public sealed class KubernetesManifestTests
 
         foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
         {
-            Assert.Equal(port, At(container, probe, "grpc", "port").ToString());
+            Assert.Equal(healthPort, At(container, probe, "grpc", "port").ToString());
         }
 
         // Readiness follows the whole server (storage, knowledge, shutdown); liveness only that the process answers.

@@ -53,4 +53,14 @@ public sealed class CertificateTests(SecurePlatform platform) : IClassFixture<Se
         var failed = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeClient(channel).ListVersionsAsync(new ListVersionsRequest()));
         Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
     }
+
+    [Fact]
+    public async Task The_health_port_answers_probes_in_cleartext_and_nothing_else()
+    {
+        using var channel = Grpc.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{platform.HealthPort}");
+        var health = await new Grpc.Client.HealthClient(channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeClient(channel).ListVersionsAsync(new ListVersionsRequest()));
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+    }
 }

@@ -26,6 +26,9 @@ public sealed class SecurePlatform : IAsyncLifetime
 
     public ServiceProcess Assessment { get; private set; } = null!;
 
+    /// <summary>The knowledge process's cleartext health-only port (what Kubernetes probes).</summary>
+    public int HealthPort { get; } = ServiceProcess.FreePort();
+
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow.AddMinutes(-1);
 
     private string[] Schemas => [$"knowledge_sec_{_suffix}", $"careplan_sec_{_suffix}", $"assessment_sec_{_suffix}"];
@@ -46,7 +49,10 @@ public sealed class SecurePlatform : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Knowledge = await StartAsync("Knowledge", "knowledge", Schemas[0], []);
+        Knowledge = await StartAsync("Knowledge", "knowledge", Schemas[0], new()
+        {
+            ["Grpc__HealthPort"] = HealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         CarePlan = await StartAsync("CarePlan", "care-plan", Schemas[1], new()
         {
             ["Knowledge__Address"] = Knowledge.Address.ToString(),

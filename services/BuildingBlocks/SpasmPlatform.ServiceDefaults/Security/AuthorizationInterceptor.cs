@@ -83,6 +83,11 @@ public sealed partial class AuthorizationInterceptor(
     private async Task<(CallerIdentity Caller, MethodAccess Access)> AdmitAsync(IMessage? request, ServerCallContext context)
     {
         var access = AccessPolicy.For(context.Method);
+        if (settings.HealthPort is { } healthPort && context.GetHttpContext().Connection.LocalPort == healthPort && access is not { Anonymous: true })
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "This port serves health checks only."));
+        }
+
         if (access is { Anonymous: true })
         {
             return (CallerIdentity.Development, access);

@@ -12,8 +12,9 @@ namespace SpasmPlatform.ServiceDefaults.Security;
 /// </summary>
 public sealed class SecuritySettings
 {
-    private SecuritySettings(SecurityMode mode, X509Certificate2? certificate, X509Certificate2? clientCertificate, X509Certificate2Collection trustedCa)
+    private SecuritySettings(SecurityMode mode, X509Certificate2? certificate, X509Certificate2? clientCertificate, X509Certificate2Collection trustedCa, int? healthPort = null)
     {
+        HealthPort = healthPort;
         Mode = mode;
         Certificate = certificate;
         ClientCertificate = clientCertificate;
@@ -22,13 +23,14 @@ public sealed class SecuritySettings
 
     public SecurityMode Mode { get; }
 
+    /// <summary>Grpc:HealthPort: a cleartext port for probes, on which nothing but health checks is answered.</summary>
+    public int? HealthPort { get; }
+
     public X509Certificate2? Certificate { get; }
 
     public X509Certificate2? ClientCertificate { get; }
 
     public X509Certificate2Collection TrustedCa { get; }
-
-    public static SecuritySettings Development { get; } = new(SecurityMode.Development, null, null, []);
 
     /// <summary>Reads the section; every problem is added to <paramref name="problems"/> and null returned if there were any.</summary>
     public static SecuritySettings? From(IConfiguration configuration, ICollection<string> problems)
@@ -52,7 +54,7 @@ public sealed class SecuritySettings
                 return null;
             }
 
-            return Development;
+            return new SecuritySettings(mode, null, null, [], HealthPortOf(configuration));
         }
 
         var before = problems.Count;
@@ -61,8 +63,11 @@ public sealed class SecuritySettings
             ? LoadPair(section, "ClientCertificate", "ClientCertificateKey", problems)
             : certificate;
         var trusted = LoadCa(section, problems);
-        return problems.Count > before ? null : new SecuritySettings(mode, certificate, clientCertificate, trusted!);
+        return problems.Count > before ? null : new SecuritySettings(mode, certificate, clientCertificate, trusted!, HealthPortOf(configuration));
     }
+
+    private static int? HealthPortOf(IConfiguration configuration) =>
+        int.TryParse(configuration["Grpc:HealthPort"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null;
 
     private static X509Certificate2? LoadPair(IConfigurationSection section, string certificateKey, string privateKeyKey, ICollection<string> problems)
     {
