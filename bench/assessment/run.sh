@@ -2,7 +2,7 @@
 # bench/assessment/run.sh - SubmitAssessment against the running platform (./spasm up: the assessment and knowledge
 # services on real PostgreSQL and RabbitMQ), and the triage engine alone. Run by hand only:
 #
-#   ./spasm up && bash bench/assessment/run.sh
+#   SPASM_SECURITY=development ./spasm up && bash bench/assessment/run.sh   (the load generators speak cleartext h2c)
 #
 # Builds LoadGen and EngineBench (Release), then:
 #   1. closed loop: C callers each submitting the next varied assessment as soon as the last answers, per C in CONCURRENCY

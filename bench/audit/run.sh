@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/audit/run.sh - the audit RPCs of the assessment service with many stored assessments. Run by hand only:
 #
-#   ./spasm up && bash bench/audit/run.sh
+#   SPASM_SECURITY=development ./spasm up && bash bench/audit/run.sh   (the load generators speak cleartext h2c)
 #
 # Submits one sample assessment through the running service, copies its stream COUNT times with the store's own
 # append_events (seed.sql: fresh ids, valid hash chains), then measures StreamHistory (every stream from the start),

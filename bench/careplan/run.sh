@@ -2,7 +2,7 @@
 # bench/careplan/run.sh - time from SubmitAssessment's reply until the assessment's care plan is readable through
 # GetCarePlan, at fixed open-loop rates. Run by hand only, with PostgreSQL and RabbitMQ of ./spasm running:
 #
-#   ./spasm up && bash bench/careplan/run.sh
+#   SPASM_SECURITY=development ./spasm up && bash bench/careplan/run.sh   (the load generators speak cleartext h2c)
 #
 # It does not use the platform's own services: it starts knowledge, assessment and care-plan from this checkout's
 # Release build on ports of their own (PORT_BASE+1..3), each on its own PostgreSQL schema (bench_*_<run>) and all on a
