@@ -9,7 +9,8 @@ namespace SpasmPlatform.IntegrationTests.Observability;
 /// <summary>
 /// One submission, one trace: the clinic's call (traceparent in gRPC metadata), the assessment service's server span,
 /// engine and append, the outbox relay's publish, RabbitMQ (MassTransit's spans), and the care-plan service's consumer
-/// and append, all exported over OTLP by real processes to a receiver in this test.
+/// and append, all exported over OTLP by real processes to a receiver in this test; and the log records both services
+/// write meanwhile, exported over OTLP with the same trace id.
 /// </summary>
 [Collection(SerialPlatformCollection.Name)]
 public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<TracedPlatform>
@@ -72,6 +73,50 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         // The events of both services carry the trace id as their correlation id.
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.Assessment.Schema}.events WHERE stream_id = $1", $"assessment-{assessmentId}"));
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.CarePlanSchema}.events WHERE stream_id = $1", $"careplan-{assessmentId}"));
+    }
+
+    [Fact]
+    public async Task One_submission_logs_from_both_services_under_its_trace_id()
+    {
+        using var clinic = new Activity("clinic submit");
+        clinic.SetIdFormat(ActivityIdFormat.W3C);
+        clinic.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        clinic.Start();
+        var traceId = clinic.TraceId.ToHexString();
+        var request = Submissions.LiftingStrain(Submissions.NewId("clinic"), Submissions.NewId("req"));
+        var assessmentId = (await platform.Assessment.Client.SubmitAssessmentAsync(request)).Assessment.AssessmentId;
+        clinic.Stop();
+
+        List<ReceivedLog> logs = [];
+        List<ReceivedSpan> spans = [];
+        await Eventually.WaitAsync(
+            () =>
+            {
+                logs = platform.Receiver.Logs.Where(l => l.TraceId == traceId).ToList();
+                spans = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+                return logs.Any(l => l.ServiceName == "spasm-care-plan") && spans.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan");
+            },
+            TimeSpan.FromSeconds(60),
+            $"the care-plan log records of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Logs)}\ncare-plan output:\n{platform.CarePlan.Output}");
+
+        // The assessment service's call log, written inside its server span.
+        var call = Assert.Single(logs, l => l.ServiceName == "spasm-assessment" && l.Scope == "SpasmPlatform.Grpc.Interceptors.ServerLoggingInterceptor");
+        Assert.Equal(SeverityNumber.Info, call.Record.SeverityNumber);
+        Assert.Contains("AssessmentService/SubmitAssessment -> OK", call.Body, StringComparison.Ordinal);
+        Assert.Equal(Assert.Single(spans, s => s.Name == SubmitSpan).SpanId, call.SpanId);
+
+        // The care-plan service's draft log, written inside the consumer's spans on the other side of the broker.
+        var drafted = Assert.Single(logs, l => l.ServiceName == "spasm-care-plan" && l.Scope == "SpasmPlatform.CarePlan.Consumers.TriageDecidedConsumer");
+        Assert.Equal(SeverityNumber.Info, drafted.Record.SeverityNumber);
+        Assert.Equal(assessmentId, drafted.Attribute("AssessmentId"));
+        Assert.StartsWith("Drafted care plan ", drafted.Body, StringComparison.Ordinal);
+        Assert.Contains(spans, s => s.ServiceName == "spasm-care-plan" && s.SpanId == drafted.SpanId);
+
+        // Every record that arrived, in this trace or not, came with its service's resource.
+        Assert.All(platform.Receiver.Logs, l => Assert.Contains(l.ServiceName, new[] { "spasm-assessment", "spasm-care-plan" }));
+
+        // The console still gets the same line (JSON or plain, as configured): OTLP is an addition, not a replacement.
+        Assert.Contains(assessmentId, platform.CarePlan.Output, StringComparison.Ordinal);
     }
 
     private static bool DescendsFrom(ReceivedSpan span, ReceivedSpan ancestor, Dictionary<string, ReceivedSpan> byId)
