@@ -35,9 +35,12 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         await Eventually.WaitAsync(
             () =>
             {
+                // Each service exports its spans in its own batches, so the care-plan's may come before the relay's.
                 trace = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
                 return trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan")
-                    && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided");
+                    && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided")
+                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal))
+                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Scope == "MassTransit");
             },
             TimeSpan.FromSeconds(60),
             $"the care-plan spans of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Spans)}\nassessment output:\n{platform.Assessment.Service.Output}\ncare-plan output:\n{platform.CarePlan.Output}");
@@ -54,7 +57,8 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         var byId = trace.ToDictionary(s => s.SpanId);
         var triage = Assert.Single(trace, s => s.Name == "triage decide");
         Assert.Equal("Emergency", triage.Attribute("spasm.triage.urgency"));
-        var append = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name == "append assessment");
+        // The submission's own append, under its call; the care-plan link appends to the stream later in the same trace.
+        var append = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name == "append assessment" && s.ParentSpanId == server.SpanId);
         var publish = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal));
         Assert.Equal(SpanKind.Producer, publish.Span.Kind);
         foreach (var span in new[] { triage, append, publish })
@@ -94,7 +98,9 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
             {
                 logs = platform.Receiver.Logs.Where(l => l.TraceId == traceId).ToList();
                 spans = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
-                return logs.Any(l => l.ServiceName == "spasm-care-plan") && spans.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan");
+                // A record is exported before the span it was written in has ended: wait for both.
+                return logs.Any(l => l.ServiceName == "spasm-care-plan" && spans.Any(s => s.SpanId == l.SpanId))
+                    && logs.Any(l => l.ServiceName == "spasm-assessment" && spans.Any(s => s.SpanId == l.SpanId));
             },
             TimeSpan.FromSeconds(60),
             $"the care-plan log records of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Logs)}\ncare-plan output:\n{platform.CarePlan.Output}");
