@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry;
@@ -158,9 +159,9 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Traces and metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT, with
-    /// OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one no provider is built, so nothing listens to our
-    /// sources and meters: activities are never created and instruments never record.
+    /// Traces, metrics and logs leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT,
+    /// with OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one no provider is built, so nothing listens to
+    /// our sources and meters (activities are never created, instruments never record) and no logger provider is added.
     /// </summary>
     private static void AddTelemetry(IServiceCollection services, IConfiguration configuration, ServiceInfo service)
     {
@@ -178,8 +179,21 @@ public static class Extensions
             // continues the caller's trace itself; both would be two server spans for one call.
             otel.WithTracing(tracing => tracing.AddSource(TelemetrySettings.ActivitySources));
             otel.WithMetrics(metrics => metrics.AddMeter(TelemetrySettings.Meters));
+            otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+            // The SDK's own logger factory would drop records below Information; the host's Logging:LogLevel already
+            // chose what reaches OtlpLoggerProvider, so nothing more is filtered here.
+            otel.Services.Configure<LoggerFilterOptions>(filter => filter.MinLevel = LogLevel.Trace);
             otel.UseOtlpExporter(settings.Protocol, endpoint);
         }));
+        if (settings.Endpoint is not null)
+        {
+            services.AddSingleton<ILoggerProvider, OtlpLoggerProvider>();
+        }
+
         services.AddHostedService<TelemetryHost>();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -7,8 +8,8 @@ namespace SpasmPlatform.ServiceDefaults;
 
 /// <summary>
 /// Builds the OpenTelemetry SDK at start-up (so listeners exist before the first request) and flushes it once every
-/// other hosted service has stopped, so the spans of the shutdown drain (last calls, last outbox publishes) are exported
-/// too. Needed because OpenTelemetry.Extensions.Hosting is not available here.
+/// other hosted service has stopped, so the spans and logs of the shutdown drain (last calls, last outbox publishes) are
+/// exported too. Needed because OpenTelemetry.Extensions.Hosting is not available here.
 /// </summary>
 internal sealed class TelemetryHost(OpenTelemetrySdk sdk) : IHostedLifecycleService
 {
@@ -26,6 +27,7 @@ internal sealed class TelemetryHost(OpenTelemetrySdk sdk) : IHostedLifecycleServ
     {
         sdk.TracerProvider.ForceFlush(5000);
         sdk.MeterProvider.ForceFlush(5000);
+        sdk.LoggerProvider.ForceFlush(5000);
         return Task.CompletedTask;
     }
 }

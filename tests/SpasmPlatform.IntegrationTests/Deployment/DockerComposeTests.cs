@@ -63,7 +63,7 @@ public sealed partial class DockerComposeTests
     }
 
     [Fact]
-    public void The_observability_profile_runs_a_collector_that_sends_traces_to_jaeger()
+    public void The_observability_profile_runs_a_collector_that_takes_every_signal_and_sends_traces_to_jaeger()
     {
         var collector = ServiceNode("otel-collector");
         var jaeger = ServiceNode("jaeger");
@@ -77,7 +77,14 @@ public sealed partial class DockerComposeTests
         }
 
         var root = (YamlMappingNode)config.Documents.Single().RootNode;
-        var traces = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["service"])["pipelines"])["traces"];
+        var pipelines = (YamlMappingNode)((YamlMappingNode)root["service"])["pipelines"];
+        // The services export traces, metrics and logs: a collector with no pipeline for one would refuse it.
+        foreach (var signal in new[] { "traces", "metrics", "logs" })
+        {
+            Assert.Contains("otlp", ((YamlSequenceNode)((YamlMappingNode)pipelines[signal])["receivers"]).Children.Select(c => c.ToString()));
+        }
+
+        var traces = (YamlMappingNode)pipelines["traces"];
         var exporter = ((YamlSequenceNode)traces["exporters"]).Children.Single().ToString();
         Assert.StartsWith("jaeger:", ((YamlMappingNode)((YamlMappingNode)root["exporters"])[exporter])["endpoint"].ToString(), StringComparison.Ordinal);
         Assert.Contains("15672", ((YamlSequenceNode)ServiceNode("rabbitmq")["ports"]).Children.Single().ToString(), StringComparison.Ordinal);

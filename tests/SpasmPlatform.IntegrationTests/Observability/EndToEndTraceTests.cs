@@ -9,7 +9,8 @@ namespace SpasmPlatform.IntegrationTests.Observability;
 /// <summary>
 /// One submission, one trace: the clinic's call (traceparent in gRPC metadata), the assessment service's server span,
 /// engine and append, the outbox relay's publish, RabbitMQ (MassTransit's spans), and the care-plan service's consumer
-/// and append, all exported over OTLP by real processes to a receiver in this test.
+/// and append, all exported over OTLP by real processes to a receiver in this test; and the log records both services
+/// write meanwhile, exported over OTLP with the same trace id.
 /// </summary>
 [Collection(SerialPlatformCollection.Name)]
 public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<TracedPlatform>
@@ -34,9 +35,12 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         await Eventually.WaitAsync(
             () =>
             {
+                // Each service exports its spans in its own batches, so the care-plan's may come before the relay's.
                 trace = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
                 return trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan")
-                    && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided");
+                    && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided")
+                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal))
+                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Scope == "MassTransit");
             },
             TimeSpan.FromSeconds(60),
             $"the care-plan spans of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Spans)}\nassessment output:\n{platform.Assessment.Service.Output}\ncare-plan output:\n{platform.CarePlan.Output}");
@@ -53,7 +57,8 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         var byId = trace.ToDictionary(s => s.SpanId);
         var triage = Assert.Single(trace, s => s.Name == "triage decide");
         Assert.Equal("Emergency", triage.Attribute("spasm.triage.urgency"));
-        var append = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name == "append assessment");
+        // The submission's own append, under its call; the care-plan link appends to the stream later in the same trace.
+        var append = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name == "append assessment" && s.ParentSpanId == server.SpanId);
         var publish = Assert.Single(trace, s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal));
         Assert.Equal(SpanKind.Producer, publish.Span.Kind);
         foreach (var span in new[] { triage, append, publish })
@@ -72,6 +77,52 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         // The events of both services carry the trace id as their correlation id.
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.Assessment.Schema}.events WHERE stream_id = $1", $"assessment-{assessmentId}"));
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.CarePlanSchema}.events WHERE stream_id = $1", $"careplan-{assessmentId}"));
+    }
+
+    [Fact]
+    public async Task One_submission_logs_from_both_services_under_its_trace_id()
+    {
+        using var clinic = new Activity("clinic submit");
+        clinic.SetIdFormat(ActivityIdFormat.W3C);
+        clinic.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        clinic.Start();
+        var traceId = clinic.TraceId.ToHexString();
+        var request = Submissions.LiftingStrain(Submissions.NewId("clinic"), Submissions.NewId("req"));
+        var assessmentId = (await platform.Assessment.Client.SubmitAssessmentAsync(request)).Assessment.AssessmentId;
+        clinic.Stop();
+
+        List<ReceivedLog> logs = [];
+        List<ReceivedSpan> spans = [];
+        await Eventually.WaitAsync(
+            () =>
+            {
+                logs = platform.Receiver.Logs.Where(l => l.TraceId == traceId).ToList();
+                spans = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+                // A record is exported before the span it was written in has ended: wait for both.
+                return logs.Any(l => l.ServiceName == "spasm-care-plan" && spans.Any(s => s.SpanId == l.SpanId))
+                    && logs.Any(l => l.ServiceName == "spasm-assessment" && spans.Any(s => s.SpanId == l.SpanId));
+            },
+            TimeSpan.FromSeconds(60),
+            $"the care-plan log records of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Logs)}\ncare-plan output:\n{platform.CarePlan.Output}");
+
+        // The assessment service's call log, written inside its server span.
+        var call = Assert.Single(logs, l => l.ServiceName == "spasm-assessment" && l.Scope == "SpasmPlatform.Grpc.Interceptors.ServerLoggingInterceptor");
+        Assert.Equal(SeverityNumber.Info, call.Record.SeverityNumber);
+        Assert.Contains("AssessmentService/SubmitAssessment -> OK", call.Body, StringComparison.Ordinal);
+        Assert.Equal(Assert.Single(spans, s => s.Name == SubmitSpan).SpanId, call.SpanId);
+
+        // The care-plan service's draft log, written inside the consumer's spans on the other side of the broker.
+        var drafted = Assert.Single(logs, l => l.ServiceName == "spasm-care-plan" && l.Scope == "SpasmPlatform.CarePlan.Consumers.TriageDecidedConsumer");
+        Assert.Equal(SeverityNumber.Info, drafted.Record.SeverityNumber);
+        Assert.Equal(assessmentId, drafted.Attribute("AssessmentId"));
+        Assert.StartsWith("Drafted care plan ", drafted.Body, StringComparison.Ordinal);
+        Assert.Contains(spans, s => s.ServiceName == "spasm-care-plan" && s.SpanId == drafted.SpanId);
+
+        // Every record that arrived, in this trace or not, came with its service's resource.
+        Assert.All(platform.Receiver.Logs, l => Assert.Contains(l.ServiceName, new[] { "spasm-assessment", "spasm-care-plan" }));
+
+        // The console still gets the same line (JSON or plain, as configured): OTLP is an addition, not a replacement.
+        Assert.Contains(assessmentId, platform.CarePlan.Output, StringComparison.Ordinal);
     }
 
     private static bool DescendsFrom(ReceivedSpan span, ReceivedSpan ancestor, Dictionary<string, ReceivedSpan> byId)

@@ -9,9 +9,9 @@ namespace SpasmPlatform.CarePlan.Consumers;
 
 /// <summary>
 /// One draft as both consumers make it: the pure drafter under a trace span, then the plan's identity. First drafts
-/// and redrafts after an override are traced and counted alike.
+/// and redrafts after an override are traced, counted and logged alike.
 /// </summary>
-internal static class PlanDrafting
+internal static partial class PlanDrafting
 {
     public static V1.CarePlan Draft(
         SubmitAssessmentRequest submission, TriageResult triage, KnowledgeBase knowledge,
@@ -32,4 +32,18 @@ internal static class PlanDrafting
         plan.AssessmentVersion = assessmentVersion;
         return plan;
     }
+
+    /// <summary>
+    /// Once the plan is appended: counted, and one log line that (inside the consume span) carries the message's trace
+    /// id, so an operator can go from a submission's trace to the plan and back. Ids and status only: no clinical data.
+    /// A draft whose transaction rolls back is counted and logged again on retry.
+    /// </summary>
+    public static void Appended(ILogger logger, V1.CarePlan plan)
+    {
+        CarePlanTelemetry.RecordDrafted(plan.Status.ToString());
+        Drafted(logger, plan.CarePlanId, plan.AssessmentId, plan.Status);
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Drafted care plan {CarePlanId} for assessment {AssessmentId}: {Status}")]
+    private static partial void Drafted(ILogger logger, string carePlanId, string assessmentId, V1.CarePlanStatus status);
 }

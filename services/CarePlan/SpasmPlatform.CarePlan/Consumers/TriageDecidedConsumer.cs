@@ -21,7 +21,8 @@ internal sealed class TriageDecidedConsumer(
     IEventStore store,
     CarePlanBootstrapper bootstrapper,
     KnowledgeCache knowledge,
-    CarePlanEvents events) : IdempotentConsumer<TriageDecided>(store)
+    CarePlanEvents events,
+    ILogger<TriageDecidedConsumer> logger) : IdempotentConsumer<TriageDecided>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -52,6 +53,6 @@ internal sealed class TriageDecidedConsumer(
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
         await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));
-        CarePlanTelemetry.RecordDrafted(plan.Status.ToString());
+        PlanDrafting.Appended(logger, plan);
     }
 }

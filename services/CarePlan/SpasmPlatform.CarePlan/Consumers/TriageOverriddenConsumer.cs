@@ -23,7 +23,8 @@ internal sealed class TriageOverriddenConsumer(
     IEventStore store,
     CarePlanBootstrapper bootstrapper,
     KnowledgeCache knowledge,
-    CarePlanEvents events) : IdempotentConsumer<TriageOverridden>(store)
+    CarePlanEvents events,
+    ILogger<TriageOverriddenConsumer> logger) : IdempotentConsumer<TriageOverridden>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
@@ -76,6 +77,6 @@ internal sealed class TriageOverriddenConsumer(
             [events.Event(superseded, metadata), events.Event(drafted, metadata with { Actor = CarePlanEvents.DrafterActor })],
             context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));
-        CarePlanTelemetry.RecordDrafted(plan.Status.ToString());
+        PlanDrafting.Appended(logger, plan);
     }
 }
