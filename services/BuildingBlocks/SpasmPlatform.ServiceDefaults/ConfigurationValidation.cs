@@ -76,6 +76,15 @@ public static class ConfigurationValidation
             problems.AddRange(ex.Problems);
         }
 
+        try
+        {
+            _ = RateLimitSettings.From(configuration);
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+
         if (problems.Count > 0)
         {
             throw new ConfigurationValidationException(problems);
