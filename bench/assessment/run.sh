@@ -2,7 +2,9 @@
 # bench/assessment/run.sh - SubmitAssessment against the running platform (./spasm up: the assessment and knowledge
 # services on real PostgreSQL and RabbitMQ), and the triage engine alone. Run by hand only:
 #
-#   ./spasm up && bash bench/assessment/run.sh
+#   ./spasm down; RateLimiting__Enabled=false ./spasm up && bash bench/assessment/run.sh
+#
+# (one load generator is one caller: the services' per-caller rate limit would refuse most of its calls)
 #
 # Builds LoadGen and EngineBench (Release), then:
 #   1. closed loop: C callers each submitting the next varied assessment as soon as the last answers, per C in CONCURRENCY
