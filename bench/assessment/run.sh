@@ -2,7 +2,10 @@
 # bench/assessment/run.sh - SubmitAssessment against the running platform (./spasm up: the assessment and knowledge
 # services on real PostgreSQL and RabbitMQ), and the triage engine alone. Run by hand only:
 #
-#   SPASM_SECURITY=development ./spasm up && bash bench/assessment/run.sh   (the load generators speak cleartext h2c)
+#   ./spasm down; SPASM_SECURITY=development RateLimiting__Enabled=false ./spasm up && bash bench/assessment/run.sh
+#
+# (the load generators speak cleartext h2c, and one load generator is one caller: the services' per-caller rate
+# limit would refuse most of its calls)
 #
 # Builds LoadGen and EngineBench (Release), then:
 #   1. closed loop: C callers each submitting the next varied assessment as soon as the last answers, per C in CONCURRENCY

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/audit/run.sh - the audit RPCs of the assessment service with many stored assessments. Run by hand only:
 #
-#   SPASM_SECURITY=development ./spasm up && bash bench/audit/run.sh   (the load generators speak cleartext h2c)
+#   ./spasm down; SPASM_SECURITY=development RateLimiting__Enabled=false ./spasm up && bash bench/audit/run.sh
+#
+# (the load generators speak cleartext h2c, and one load generator is one caller: the services' per-caller rate
+# limit would refuse most of its calls)
 #
 # Submits one sample assessment through the running service, copies its stream COUNT times with the store's own
 # append_events (seed.sql: fresh ids, valid hash chains), then measures StreamHistory (every stream from the start),

@@ -58,7 +58,7 @@ start() {
   local name=$1 project=$2 port=$3
   shift 3
   (cd "$ROOT/services/$project/SpasmPlatform.$project/bin/Release/net10.0" &&
-    exec env DOTNET_ENVIRONMENT=Production Grpc__Port="$port" Grpc__BindAddress=127.0.0.1 \
+    exec env DOTNET_ENVIRONMENT=Production Grpc__Port="$port" Grpc__BindAddress=127.0.0.1 RateLimiting__Enabled=false \
       ConnectionStrings__Postgres="$SPASM_POSTGRES;Maximum Pool Size=$POOL" ConnectionStrings__RabbitMq="$RABBIT" \
       EventStore__Schema="bench_${name}_$RUN" "$@" dotnet "SpasmPlatform.$project.dll") >"$OUT/$name.log" 2>&1 &
   pids+=($!)

@@ -19,7 +19,12 @@ result) counts as one failed test, as does --runner-failed (the build or `dotnet
 itself failed) when no failure was counted otherwise, so the final line never claims
 0 failed for a run that failed.
 
-Prints one line per assembly, then, last, `N passed, N failed` (with `, N skipped` when
+RESULTS_DIR may also hold checks that are not test assemblies, as NAME.check.json files
+({"name", "outcome": "passed" | "failed" | "not-checked", "details": [...]}), such as the
+dependency vulnerability check (dependency-audit.py): each counts as one passed or failed
+result; a check that could not run is printed with its reason and not counted.
+
+Prints one line per assembly and check, then, last, `N passed, N failed` (with `, N skipped` when
 any test was skipped). Exit status: 0 when nothing failed, 1 when something failed, 2
 when no results were found at all.
 """
@@ -27,6 +32,7 @@ when no results were found at all.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -119,6 +125,30 @@ def read_console(path: str) -> list[AssemblyResult]:
     return found
 
 
+@dataclass
+class CheckResult:
+    name: str
+    outcome: str
+    details: list[str]
+
+
+def read_checks(results_dir: str) -> tuple[list[CheckResult], list[str]]:
+    checks: list[CheckResult] = []
+    unreadable: list[str] = []
+    if not os.path.isdir(results_dir):
+        return checks, unreadable
+    for entry in sorted(os.listdir(results_dir)):
+        if not entry.endswith(".check.json"):
+            continue
+        try:
+            with open(os.path.join(results_dir, entry), encoding="utf-8") as handle:
+                data = json.load(handle)
+            checks.append(CheckResult(str(data["name"]), str(data["outcome"]), [str(d) for d in data.get("details", [])]))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            unreadable.append(f"{entry}: {error}")
+    return checks, unreadable
+
+
 def summary_line(passed: int, failed: int, skipped: int) -> str:
     line = f"{passed} passed, {failed} failed"
     if skipped:
@@ -165,8 +195,18 @@ def main(argv: list[str]) -> int:
     elif source == "console":
         print("  (counted from the console summaries: no TRX file was written)")
 
-    passed = sum(a.passed for a in assemblies)
-    failed = sum(a.failed for a in assemblies) + len(unreadable)
+    checks, unreadable_checks = read_checks(results_dir)
+    for check in checks:
+        counted = {"passed": "1 passed", "failed": "1 failed"}.get(check.outcome, "not counted")
+        print(f"  {check.name}: {check.outcome} ({counted})")
+        for detail in check.details:
+            print(f"    {detail}")
+    for problem in unreadable_checks:
+        print(f"  unreadable check result {problem}")
+
+    passed = sum(a.passed for a in assemblies) + sum(c.outcome == "passed" for c in checks)
+    failed = (sum(a.failed for a in assemblies) + len(unreadable) + len(unreadable_checks)
+              + sum(c.outcome not in ("passed", "not-checked") for c in checks))
     skipped = sum(a.skipped for a in assemblies)
     if args.runner_failed and failed == 0:
         print(f"  {args.runner_failed}; counted as 1 failed")

@@ -30,8 +30,7 @@ public static class ConfigurationValidation
             }
             catch (ArgumentException ex)
             {
-                // The builder's message names the bad keyword; the string itself may hold a password, so it is not echoed.
-                problems.Add($"ConnectionStrings:Postgres is not a valid Npgsql connection string: {ex.Message}");
+                problems.Add(PostgresProblem(ex));
             }
         }
 
@@ -85,9 +84,30 @@ public static class ConfigurationValidation
             problems.AddRange(ex.Problems);
         }
 
+        try
+        {
+            _ = RateLimitSettings.From(configuration);
+        }
+        catch (ConfigurationValidationException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+
         if (problems.Count > 0)
         {
             throw new ConfigurationValidationException(problems);
         }
+    }
+
+    /// <summary>
+    /// Names the keyword whose value Npgsql refused, but never echoes the builder's message: for an unquoted ';' in a
+    /// password ("Password=ab;cd") the "keyword" it cannot set is the rest of the password.
+    /// </summary>
+    private static string PostgresProblem(ArgumentException ex)
+    {
+        const string Prefix = "ConnectionStrings:Postgres is not a valid Npgsql connection string";
+        return ex.ParamName is { Length: > 0 } keyword && new NpgsqlConnectionStringBuilder().ContainsKey(keyword)
+            ? $"{Prefix}: the value of '{keyword}' cannot be used."
+            : $"{Prefix}: a part is malformed or names an unknown keyword (quote values holding ';' or '='). It is not shown, since it may hold the password.";
     }
 }

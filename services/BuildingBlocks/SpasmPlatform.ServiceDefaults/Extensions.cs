@@ -17,6 +17,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SpasmPlatform.Grpc.Health;
 using SpasmPlatform.Grpc.Interceptors;
+using SpasmPlatform.Grpc.RateLimiting;
 using SpasmPlatform.Grpc.Reflection;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
@@ -71,6 +72,7 @@ public static class Extensions
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
             grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
         });
+        AddRateLimiting(builder.Services, configuration);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 
@@ -98,9 +100,34 @@ public static class Extensions
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<RateLimitSettings>().Enabled)
+        {
+            // After routing (WebApplication adds it first), so the health service's DisableRateLimiting is seen.
+            app.UseGrpcRateLimiting();
+        }
+
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
+    }
+
+    /// <summary>
+    /// A token bucket per caller over every RPC except health (probes must keep working while a caller is throttled).
+    /// The caller is <see cref="ICallerPartitionKey"/>: the client certificate (the caller's identity under mutual TLS), or the remote
+    /// address in development mode.
+    /// </summary>
+    private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = RateLimitSettings.From(configuration);
+        services.AddSingleton(settings);
+        if (settings.Enabled)
+        {
+            services.AddGrpcRateLimiting(limits =>
+            {
+                limits.PermitsPerSecond = settings.PermitsPerSecond;
+                limits.Burst = settings.Burst;
+            });
+        }
     }
 
     /// <summary>

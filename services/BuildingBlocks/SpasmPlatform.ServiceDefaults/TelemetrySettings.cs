@@ -9,8 +9,8 @@ public sealed record TelemetrySettings(Uri? Endpoint, OtlpExportProtocol Protoco
     /// <summary>Ours (every SpasmPlatform.* source) and MassTransit's, whose send and consume spans carry the trace over RabbitMQ.</summary>
     public static readonly string[] ActivitySources = ["SpasmPlatform.*", "MassTransit"];
 
-    /// <summary>Ours, MassTransit's, and the runtime's own request and connection meters.</summary>
-    public static readonly string[] Meters = ["SpasmPlatform.*", "MassTransit", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql"];
+    /// <summary>Ours, MassTransit's, and the runtime's own request, connection and rate-limiting meters.</summary>
+    public static readonly string[] Meters = ["SpasmPlatform.*", "MassTransit", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Npgsql"];
 
     /// <summary>Reads the settings; throws <see cref="ConfigurationValidationException"/> for values that cannot work.</summary>
     public static TelemetrySettings From(IConfiguration configuration, ServiceInfo service)

@@ -16,6 +16,8 @@ public sealed class ConfigurationValidationTests
             ["ConnectionStrings__Postgres"] = string.Empty,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "carrier-pigeon",
             ["Knowledge__Address"] = "knowledge:5102",
+            ["RateLimiting__Burst"] = "lots",
+            ["RateLimiting__Enabled"] = "sometimes",
         });
 
         await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -24,6 +26,8 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("ConnectionStrings__Postgres", service.Output, StringComparison.Ordinal);
         Assert.Contains("OTEL_EXPORTER_OTLP_PROTOCOL is 'carrier-pigeon'", service.Output, StringComparison.Ordinal);
         Assert.Contains("Knowledge:Address is 'knowledge:5102'", service.Output, StringComparison.Ordinal);
+        Assert.Contains("RateLimiting:Burst is 'lots'", service.Output, StringComparison.Ordinal);
+        Assert.Contains("RateLimiting:Enabled is 'sometimes'", service.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
     }
 

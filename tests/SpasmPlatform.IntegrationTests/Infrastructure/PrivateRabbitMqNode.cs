@@ -26,8 +26,9 @@ public sealed class PrivateRabbitMqNode : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
 
-    private PrivateRabbitMqNode()
+    private PrivateRabbitMqNode(string password)
     {
+        Password = password;
         var id = Guid.NewGuid().ToString("N")[..12];
         _directory = Path.Combine(Path.GetTempPath(), $"spasm-rmq-{id}");
         _nodeName = $"spasmtest-{id}@localhost";
@@ -39,12 +40,21 @@ public sealed class PrivateRabbitMqNode : IAsyncDisposable
 
     public int AmqpPort { get; }
 
-    public string Uri => $"amqp://spasm:spasm@127.0.0.1:{AmqpPort}/";
+    /// <summary>The password of its user spasm ("spasm" unless the test chose one, e.g. to look for it in logs).</summary>
+    public string Password { get; }
+
+    public string Uri => $"amqp://spasm:{System.Uri.EscapeDataString(Password)}@127.0.0.1:{AmqpPort}/";
 
     /// <summary>Creates the node's directory and starts it; returns when it accepts AMQP connections.</summary>
-    public static async Task<PrivateRabbitMqNode> StartNewAsync()
+    /// <param name="password">The user's password; letters and digits only, as it is written into rabbitmq.conf unquoted.</param>
+    public static async Task<PrivateRabbitMqNode> StartNewAsync(string password = "spasm")
     {
-        var node = new PrivateRabbitMqNode();
+        if (!password.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException("Letters and digits only.", nameof(password));
+        }
+
+        var node = new PrivateRabbitMqNode(password);
         try
         {
             await node.PrepareAsync();
@@ -173,7 +183,7 @@ public sealed class PrivateRabbitMqNode : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(_directory, "rabbitmq.conf"), $"""
             listeners.tcp.1 = 127.0.0.1:{AmqpPort}
             default_user = spasm
-            default_pass = spasm
+            default_pass = {Password}
             default_vhost = /
             default_user_tags.administrator = true
             default_permissions.configure = .*

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,7 @@ public static class GrpcHealthExtensions
         return services.AddHealthChecks();
     }
 
+    /// <summary>Maps grpc.health.v1.Health, exempt from rate limiting: a throttled probe would take a busy but healthy instance out of service.</summary>
     public static GrpcServiceEndpointConventionBuilder MapGrpcHealthChecksService(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGrpcService<HealthService>();
+        endpoints.MapGrpcService<HealthService>().DisableRateLimiting();
 }

@@ -21,6 +21,20 @@ public static class RichErrors
         return FromDetails(StatusCode.InvalidArgument, message, badRequest);
     }
 
+    /// <summary>RESOURCE_EXHAUSTED with a google.rpc.RetryInfo saying when the caller may try again.</summary>
+    public static RpcException ResourceExhausted(string message, TimeSpan retryDelay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryDelay, TimeSpan.Zero);
+        return FromDetails(StatusCode.ResourceExhausted, message, new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryDelay) });
+    }
+
+    /// <summary>The retry delay the server sent in a google.rpc.RetryInfo detail, or null when it sent none.</summary>
+    public static TimeSpan? GetRetryDelay(this RpcException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.RichStatus?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
+    }
+
     public static RpcException FromDetails(StatusCode code, string message, params IMessage[] details)
     {
         var status = new Google.Rpc.Status { Code = (int)code, Message = message };

@@ -108,17 +108,7 @@ internal sealed partial class HttpServerCall
         {
             // Trailers-only: one HEADERS frame with END_STREAM carries the status.
             var headers = response.Headers;
-            headers[GrpcProtocol.StatusHeader] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!string.IsNullOrEmpty(status.Detail))
-            {
-                headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
-            }
-
-            if (richStatus is not null)
-            {
-                headers[RichErrors.DetailsTrailer] = Convert.ToBase64String(richStatus.ToByteArray());
-            }
-
+            TrailersOnlyResponse.WriteStatusHeaders(headers, status, richStatus);
             if (_responseTrailers is not null)
             {
                 foreach (var entry in _responseTrailers)

@@ -35,9 +35,7 @@ internal sealed class UnimplementedCallMiddleware(GrpcServiceRegistry registry) 
         var slash = path.IndexOf('/', 1);
         var service = slash > 1 ? path[1..slash] : string.Empty;
         var detail = registry.Contains(service) ? "Method is unimplemented." : "Service is unimplemented.";
-        context.Response.ContentType = GrpcProtocol.ContentType;
-        context.Response.Headers[GrpcProtocol.StatusHeader] = ((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        context.Response.Headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(detail);
+        TrailersOnlyResponse.Write(context, new Status(StatusCode.Unimplemented, detail));
         return Task.CompletedTask;
     }
 }
