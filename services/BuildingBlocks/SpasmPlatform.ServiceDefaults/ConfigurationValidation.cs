@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using SpasmPlatform.ServiceDefaults.Privacy;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -65,6 +66,11 @@ public static class ConfigurationValidation
             && (!Uri.TryCreate(knowledge, UriKind.Absolute, out var knowledgeUri) || knowledgeUri.Scheme is not ("http" or "https")))
         {
             problems.Add($"Knowledge:Address is '{knowledge}'; it must be an http:// or https:// URL (environment variable Knowledge__Address).");
+        }
+
+        if (service.StoresClinicalNotes)
+        {
+            _ = NotesKeySettings.Load(configuration, problems);
         }
 
         try

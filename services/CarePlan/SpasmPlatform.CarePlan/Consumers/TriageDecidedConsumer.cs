@@ -21,7 +21,8 @@ internal sealed class TriageDecidedConsumer(
     IEventStore store,
     CarePlanBootstrapper bootstrapper,
     KnowledgeCache knowledge,
-    CarePlanEvents events) : IdempotentConsumer<TriageDecided>(store)
+    CarePlanEvents events,
+    CarePlanNotes notes) : IdempotentConsumer<TriageDecided>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -40,6 +41,9 @@ internal sealed class TriageDecidedConsumer(
         }
 
         var submission = Parser.Parse<SubmitAssessmentRequest>(message.SubmissionJson);
+        // Sealed with this service's key before anything is stored; cleared if an erasure got here first.
+        var sealedNotes = await notes.SealAsync(
+            session.Connection, session.Transaction, submission, message.AssessmentId, message.ClinicalNotesGeneration, context.CancellationToken).ConfigureAwait(false);
         var triage = Parser.Parse<TriageResult>(message.TriageJson);
         var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
         var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
@@ -48,7 +52,8 @@ internal sealed class TriageDecidedConsumer(
             submission, triage, knowledgeBase, message.AssessmentId, 1, message.ClinicId, message.PatientRef, message.AssessmentVersion);
 
         var drafted = new CarePlanDraftedEvent(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), message.SubmissionJson, message.TriageJson, null);
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), CarePlanEvents.StoredSubmission(submission), message.TriageJson, null,
+            sealedNotes);
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
         await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));
