@@ -75,6 +75,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Postgres"] = Platform.Postgres;
         start.Environment["ConnectionStrings__RabbitMq"] = Platform.RabbitMq;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // Every process of one test run shares a key made for the run, so instances on one schema read each other's notes.
+        start.Environment["Security__NotesKey"] = Platform.NotesKey;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
