@@ -53,6 +53,9 @@ trap cleanup EXIT
 "$SPASM" rabbitmqctl add_vhost "$VHOST" >/dev/null
 "$SPASM" rabbitmqctl set_permissions -p "$VHOST" spasm '.*' '.*' '.*' >/dev/null
 
+# The services that store clinical notes need a master key; a throwaway one per run.
+NOTES_KEY="$(head -c 32 /dev/urandom | base64)"
+
 # start NAME PROJECT PORT [VAR=VALUE...]
 start() {
   local name=$1 project=$2 port=$3
@@ -60,7 +63,7 @@ start() {
   (cd "$ROOT/services/$project/SpasmPlatform.$project/bin/Release/net10.0" &&
     exec env DOTNET_ENVIRONMENT=Production Grpc__Port="$port" Grpc__BindAddress=127.0.0.1 RateLimiting__Enabled=false \
       ConnectionStrings__Postgres="$SPASM_POSTGRES;Maximum Pool Size=$POOL" ConnectionStrings__RabbitMq="$RABBIT" \
-      EventStore__Schema="bench_${name}_$RUN" "$@" dotnet "SpasmPlatform.$project.dll") >"$OUT/$name.log" 2>&1 &
+      EventStore__Schema="bench_${name}_$RUN" Security__NotesKey="$NOTES_KEY" "$@" dotnet "SpasmPlatform.$project.dll") >"$OUT/$name.log" 2>&1 &
   pids+=($!)
   "${CLI[@]}" health --address "http://127.0.0.1:$port" --wait 90 >/dev/null ||
     { echo "$name did not become SERVING; see $OUT/$name.log" >&2; exit 1; }

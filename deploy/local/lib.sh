@@ -905,8 +905,22 @@ spasm_service_pid() {
   printf '%s\n' "$pid"
 }
 
+# The master key that wraps the services' per-patient clinical-notes keys: generated once and kept in
+# .spasm/notes.key (readable by the caller only). Losing it makes every stored note unreadable.
+spasm_notes_key_file() {
+  local file="$SPASM_STATE_DIR/notes.key" tmp
+  if [[ ! -s "$file" ]]; then
+    mkdir -p "$SPASM_STATE_DIR"
+    tmp="$(mktemp "$SPASM_STATE_DIR/notes.key.XXXXXX")"
+    chmod 600 "$tmp"
+    head -c 32 /dev/urandom | base64 >"$tmp"
+    mv -f "$tmp" "$file"
+  fi
+  printf '%s\n' "$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
+}
+
 spasm_service_start() {
-  local name="$1" port dll log pidfile i
+  local name="$1" port dll log pidfile i notes_key
   local -a security=()
   mapfile -t security < <(spasm_service_security_env "$name")
   port="$(spasm_service_port "$name")"
@@ -922,6 +936,7 @@ spasm_service_start() {
     spasm_die "port $port ($name) is already in use by another program"
   fi
   rm -f "$pidfile"
+  notes_key="$(spasm_notes_key_file)"
   printf '\n==== %s: starting %s on 127.0.0.1:%s ====\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" \
     "$name" "$port" >>"$log"
   # The launcher records its own pid and then becomes the service (exec keeps the pid).
@@ -932,7 +947,8 @@ spasm_service_start() {
       exec setsid bash -c 'printf "%s\n" "$$" >"$1"; shift; exec "$@"' spasm-launch "$pidfile" \
         env "Grpc__Port=$port" "Grpc__BindAddress=127.0.0.1" \
         "Knowledge__Address=$(spasm_service_address knowledge)" \
-        "CarePlan__Address=$(spasm_service_address care-plan)" "${security[@]}" dotnet "$dll"
+        "CarePlan__Address=$(spasm_service_address care-plan)" "${security[@]}" \
+        "Security__NotesKeyFile=$notes_key" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   for ((i = 0; i < 50; i++)); do
     [[ -s "$pidfile" ]] && break

@@ -10,6 +10,7 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit;
 using SpasmPlatform.Contracts.Clients;
 using SpasmPlatform.EventStore.Inbox;
+using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.Grpc.Client;
 using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults;
@@ -29,7 +30,7 @@ public static class Extensions
         var readModel = new AssessmentReadModel(schema);
         var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
         builder.AddServiceDefaults(
-            new ServiceInfo("assessment", 5101),
+            new ServiceInfo("assessment", 5101, StoresClinicalNotes: true),
             eventStoreSchema: schema,
             configureBus: bus =>
             {
@@ -52,14 +53,16 @@ public static class Extensions
             },
             configureOutbox: outbox => outbox.MessageTypes
                 .Register<Integration.TriageDecided>()
-                .Register<Integration.TriageOverridden>(),
+                .Register<Integration.TriageOverridden>()
+                .Register<Integration.ClinicalNotesErased>(),
             configureEventStore: store =>
             {
                 store.Types
                     .Register<AssessmentSubmitted>(AssessmentStream.Submitted)
                     .Register<TriageDecided>(AssessmentStream.TriageDecided)
                     .Register<TriageOverridden>(AssessmentStream.TriageOverridden)
-                    .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked);
+                    .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked)
+                    .Register<ClinicalNotesErased>(PatientErasureStream.NotesErased);
                 store.InlineProjections.Add(readModel);
             });
 
@@ -71,13 +74,17 @@ public static class Extensions
         services.AddSingleton<IResourceOwnership, AssessmentOwnership>();
         services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<KnowledgeCatalog>();
+        services.AddSingleton<AssessmentNotes>();
+        services.AddSingleton<IOutboxMessageOpener, TriageDecidedNotesOpener>();
         services.AddSingleton<AssessmentRepository>();
+        services.AddSingleton<NotesEraser>();
         services.AddSingleton<AssessmentBootstrapper>();
         services.AddHostedService(sp => sp.GetRequiredService<AssessmentBootstrapper>());
         services.AddHealthChecks().AddCheck<AssessmentReadinessCheck>("assessment", tags: ["ready"]);
         services.AddSingleton<AssessmentGrpcService>();
 
         services.Configure<CarePlanServiceOptions>(builder.Configuration.GetSection("CarePlan"));
+        services.AddSingleton<IHistoryEventDecorator, AssessmentHistoryNotes>();
         services.AddAuditStore(AssessmentStream.StreamId);
         services.AddSingleton<AssessmentAuditReader>();
         services.AddSingleton<CarePlanTraceSource>();
@@ -88,6 +95,7 @@ public static class Extensions
         services.AddSingleton<IRequestValidator<GetAssessmentRequest>>(validators);
         services.AddSingleton<IRequestValidator<ListAssessmentsRequest>>(validators);
         services.AddSingleton<IRequestValidator<OverrideTriageRequest>>(validators);
+        services.AddSingleton<IRequestValidator<EraseClinicalNotesRequest>>(validators);
         return builder;
     }
 

@@ -42,7 +42,7 @@ public abstract class AuditGrpcServiceBase(AuditStore audit) : IGrpcService
     public Task<AssessmentMessage> GetStateAt(GetStateAtRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var events = await audit.ReadAtAsync(request, cancellationToken).ConfigureAwait(false);
-        return Fold(request.AssessmentId, events);
+        return await FoldAsync(request.AssessmentId, events, cancellationToken).ConfigureAwait(false);
     }, context);
 
     public Task<ListAccessEventsResponse> ListAccessEvents(ListAccessEventsRequest request, ServerCallContext context) =>
@@ -53,8 +53,8 @@ public abstract class AuditGrpcServiceBase(AuditStore audit) : IGrpcService
 
     protected abstract Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The assessment as this service's events up to the requested point describe it.</summary>
-    protected abstract AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events);
+    /// <summary>The assessment as this service's events up to the requested point describe it (sealed notes opened).</summary>
+    protected abstract Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
 
     /// <summary>A service's own failures as gRPC statuses (e.g. its knowledge source being away); null: not one of them.</summary>
     protected virtual RpcException? Translate(Exception exception, CancellationToken cancellationToken) => null;

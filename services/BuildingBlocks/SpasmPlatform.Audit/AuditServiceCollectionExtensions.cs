@@ -8,11 +8,16 @@ namespace SpasmPlatform.Audit;
 
 public static class AuditServiceCollectionExtensions
 {
-    /// <summary>The shared audit pieces over this service's store; <paramref name="streamOfAssessment"/> names an assessment's stream.</summary>
+    /// <summary>
+    /// The shared audit pieces over this service's store; <paramref name="streamOfAssessment"/> names an assessment's
+    /// stream. An <see cref="IHistoryEventDecorator"/> in the container decorates every history entry served.
+    /// </summary>
     public static IServiceCollection AddAuditStore(this IServiceCollection services, Func<string, string> streamOfAssessment)
     {
         services.AddSingleton<AccessLogQuery>();
-        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment));
+        services.AddSingleton(sp => new AuditStore(
+            sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment,
+            sp.GetService<IHistoryEventDecorator>()));
         var validators = new AuditRequestValidators();
         services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
         services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);

@@ -12,7 +12,8 @@ namespace SpasmPlatform.Audit;
 /// The store-generic half of AuditService: history and integrity of a service's own streams. Only reads; each
 /// service supplies how an assessment id names its stream.
 /// </summary>
-public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment)
+public sealed class AuditStore(
+    PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment, IHistoryEventDecorator? decorator = null)
 {
     public AccessLogQuery AccessLog => accessLog;
 
@@ -45,9 +46,9 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
             var page = streamId is null
                 ? await store.ReadAllChainAsync(afterPosition, size, cancellationToken).ConfigureAwait(false)
                 : await store.ReadStreamChainAsync(streamId, nextVersion, size, cancellationToken).ConfigureAwait(false);
-            foreach (var chained in page)
+            foreach (var history in await ToHistoryAsync(page, cancellationToken).ConfigureAwait(false))
             {
-                await writer.WriteAsync(ToHistoryEvent(chained), cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(history, cancellationToken).ConfigureAwait(false);
             }
 
             if (page.Count < size)
@@ -118,6 +119,18 @@ public sealed class AuditStore(PostgresEventStore store, IntegrityVerifier verif
         var response = new VerifyIntegrityResponse { Intact = report.Intact, EventsChecked = report.EventsChecked };
         response.Breaks.Add(report.Breaks.Select(b => new IntegrityBreak { StreamId = b.StreamId, Version = b.Version, Reason = b.Reason }));
         return response;
+    }
+
+    /// <summary>History entries of <paramref name="chain"/>, in order, with what the service's decorator adds.</summary>
+    public async Task<IReadOnlyList<HistoryEvent>> ToHistoryAsync(IReadOnlyList<ChainedEvent> chain, CancellationToken cancellationToken)
+    {
+        var page = chain.Select(c => (c.Event, ToHistoryEvent(c))).ToList();
+        if (decorator is not null && page.Count > 0)
+        {
+            await decorator.DecorateAsync(page, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. page.Select(p => p.Item2)];
     }
 
     public static HistoryEvent ToHistoryEvent(ChainedEvent chained)

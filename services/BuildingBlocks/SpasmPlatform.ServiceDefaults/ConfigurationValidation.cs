@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using SpasmPlatform.ServiceDefaults.Privacy;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -74,6 +75,10 @@ public static class ConfigurationValidation
         }
 
         _ = Security.SecuritySettings.From(configuration, problems);
+        if (service.StoresClinicalNotes)
+        {
+            _ = NotesKeySettings.Load(configuration, problems);
+        }
 
         try
         {

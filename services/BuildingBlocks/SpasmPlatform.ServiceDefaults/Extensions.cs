@@ -25,6 +25,8 @@ using SpasmPlatform.Grpc.Server;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults.Messaging;
 using SpasmPlatform.ServiceDefaults.Security;
+using SpasmPlatform.ServiceDefaults.Privacy;
+using SpasmPlatform.Privacy;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -92,6 +94,15 @@ public static class Extensions
         builder.Services.AddSingleton<ClientCertificateAuthenticator>();
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<TlsChannels>();
+        if (service.StoresClinicalNotes)
+        {
+            // Validated above, so the key is there; the patient keys live beside the service's events.
+            var masterKey = NotesKeySettings.Load(configuration, []) ?? throw new InvalidOperationException("The notes key was validated but did not load.");
+            var keys = new PatientKeyStore(configuration["EventStore:Schema"] ?? eventStoreSchema, masterKey);
+            builder.Services.AddSingleton(keys);
+            builder.Services.AddSingleton(sp => new ClinicalNotesVault(keys, sp.GetRequiredService<NpgsqlDataSource>()));
+        }
+
         AddMessaging(builder.Services, configuration, configureBus);
         builder.Services.AddOutboxRelay(outbox => configureOutbox?.Invoke(outbox));
         AddTelemetry(builder.Services, configuration, service);

@@ -31,12 +31,13 @@ public static class Extensions
         var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
         var readModel = new CarePlanReadModel(schema);
         builder.AddServiceDefaults(
-            new ServiceInfo("care-plan", 5103),
+            new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true),
             eventStoreSchema: schema,
             configureBus: bus =>
             {
                 bus.AddIdempotentConsumer<TriageDecidedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-decided");
                 bus.AddIdempotentConsumer<TriageOverriddenConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-overridden");
+                bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-clinical-notes-erased");
             },
             configureOutbox: outbox => outbox.MessageTypes.Register<CarePlanDrafted>().Register<CarePlanReviewed>(),
             configureEventStore: store =>
@@ -58,12 +59,14 @@ public static class Extensions
         services.AddSingleton(readModel);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CarePlanEvents>();
+        services.AddSingleton<CarePlanNotes>();
         services.AddSingleton<CarePlanQueries>();
         services.AddSingleton<CarePlanReviewer>();
         services.AddSingleton<CarePlanBootstrapper>();
         services.AddHostedService(sp => sp.GetRequiredService<CarePlanBootstrapper>());
         services.AddHealthChecks().AddCheck<CarePlanReadinessCheck>("care-plan", tags: ["ready"]);
         services.AddSingleton<CarePlanGrpcService>();
+        services.AddSingleton<IHistoryEventDecorator, CarePlanHistoryNotes>();
         services.AddAuditStore(CarePlanStream.Id);
         services.AddSingleton<CarePlanAuditReader>();
         services.AddSingleton<AuditGrpcService>();

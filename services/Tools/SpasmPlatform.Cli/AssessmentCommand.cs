@@ -7,7 +7,7 @@ using SpasmPlatform.Grpc.Client;
 
 namespace SpasmPlatform.Cli;
 
-/// <summary>spasm-cli assessment submit|get|list|override: for clinic staff and integrators.</summary>
+/// <summary>spasm-cli assessment submit|get|list|override|erase-notes: for clinic staff, integrators and data controllers.</summary>
 internal static class AssessmentCommand
 {
     public static Command Create()
@@ -17,6 +17,7 @@ internal static class AssessmentCommand
         command.Subcommands.Add(Get());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Override());
+        command.Subcommands.Add(EraseNotes());
         return command;
     }
 
@@ -96,6 +97,27 @@ internal static class AssessmentCommand
                 Reason = parse.GetRequiredValue(reason),
             }, new CallOptions(CancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AssessmentText.Render));
+        return command;
+    }
+
+    private static Command EraseNotes()
+    {
+        var address = CliApp.AddressOption();
+        var clinic = new Option<string>("--clinic") { Description = "Clinic id.", Required = true };
+        var patient = new Option<string>("--patient") { Description = "The patient_ref whose clinical notes are erased.", Required = true };
+        var by = new Option<string>("--by") { Description = "The data controller's id (recorded with the erasure).", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded with the erasure).", Required = true };
+        var json = JsonOption();
+        var command = new Command("erase-notes", "Erases a patient's clinical notes for good (decisions, plans and the audit trail stay).") { address, clinic, patient, by, reason, json };
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, Client,
+            c => c.EraseClinicalNotesAsync(new EraseClinicalNotesRequest
+            {
+                ClinicId = parse.GetRequiredValue(clinic),
+                PatientRef = parse.GetRequiredValue(patient),
+                RequestedBy = parse.GetRequiredValue(by),
+                Reason = parse.GetRequiredValue(reason),
+            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            parse.GetValue(json) ? null : AssessmentText.RenderErasure));
         return command;
     }
 

@@ -44,7 +44,25 @@ internal static class AssessmentText
             text.AppendLine(CultureInfo.InvariantCulture, $"Care plan:    {assessment.CarePlanId}");
         }
 
+        if (assessment.ClinicalNotesErased)
+        {
+            text.AppendLine("Notes:        (erased at the data controller's request)");
+        }
+        else if (assessment.Submission?.ClinicalNotes is { Length: > 0 } notes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Notes:        {notes}");
+        }
+
         return text.ToString().TrimEnd();
+    }
+
+    public static string RenderErasure(EraseClinicalNotesResponse response)
+    {
+        var at = response.ErasedAt.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        return response.AlreadyErased
+            ? $"Already erased: nothing was left to erase; erasure {response.ErasureId} by {response.ErasedBy} at {at} UTC covers {response.Assessments} assessment(s)."
+            : $"Erased: erasure {response.ErasureId} by {response.ErasedBy} at {at} UTC; {response.KeysDestroyed} key(s) destroyed; "
+                + $"the notes of {response.Assessments} assessment(s) are unreadable from now on.";
     }
 
     public static string RenderList(ListAssessmentsResponse response)

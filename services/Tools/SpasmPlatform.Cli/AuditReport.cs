@@ -54,6 +54,11 @@ internal static class AuditReport
         }
 
         html.AppendLine("<h2>Submission as received</h2>");
+        if (trace.ClinicalNotesErased)
+        {
+            html.AppendLine("<p>The clinical notes were erased at the data controller's request; everything else is as recorded.</p>");
+        }
+
         html.AppendLine(CultureInfo.InvariantCulture, $"<pre>{E(trace.Submission is null ? "(none)" : Json.Format(trace.Submission))}</pre>");
         html.AppendLine("</body></html>");
         return html.ToString();

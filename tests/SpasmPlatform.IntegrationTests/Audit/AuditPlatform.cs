@@ -55,7 +55,10 @@ public sealed class AuditPlatform : AssessmentHost
     {
         CarePlanChannel.Dispose();
         await CarePlanService.DisposeAsync();
-        string[] queues = [$"{_carePlanQueuePrefix}careplan-triage-decided", $"{_carePlanQueuePrefix}careplan-triage-overridden"];
+        string[] queues =
+        [
+            $"{_carePlanQueuePrefix}careplan-triage-decided", $"{_carePlanQueuePrefix}careplan-triage-overridden", $"{_carePlanQueuePrefix}careplan-clinical-notes-erased",
+        ];
         await RabbitMqAdmin.DeleteAsync(Platform.RabbitMq, [.. queues, .. queues.Select(q => $"{q}_error")], queues);
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
         await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {CarePlanSchema} CASCADE");

@@ -190,8 +190,9 @@ internal sealed class CarePlanOutageRig : IAsyncDisposable
         {
             await RabbitMqAdmin.DeleteAsync(
                 RabbitMq,
-                [DraftedQueue, TriageQueue, $"{TriageQueue}_error", $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-triage-overridden_error"],
-                [TriageQueue, $"{QueuePrefix}careplan-triage-overridden"]);
+                [DraftedQueue, TriageQueue, $"{TriageQueue}_error", $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-triage-overridden_error",
+                    $"{QueuePrefix}careplan-clinical-notes-erased", $"{QueuePrefix}careplan-clinical-notes-erased_error"],
+                [TriageQueue, $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-clinical-notes-erased"]);
             await using var dataSource = NpgsqlDataSource.Create(Postgres);
             await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
             await drop.ExecuteNonQueryAsync();

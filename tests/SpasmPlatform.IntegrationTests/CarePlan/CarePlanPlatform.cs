@@ -94,8 +94,9 @@ public sealed class CarePlanPlatform : IAsyncLifetime
 
         await RabbitMqAdmin.DeleteAsync(
             Platform.RabbitMq,
-            [DraftedQueue, ReviewedQueue, TriageQueue, $"{TriageQueue}_error", $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-triage-overridden_error"],
-            [TriageQueue, $"{QueuePrefix}careplan-triage-overridden"]);
+            [DraftedQueue, ReviewedQueue, TriageQueue, $"{TriageQueue}_error", $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-triage-overridden_error",
+                    $"{QueuePrefix}careplan-clinical-notes-erased", $"{QueuePrefix}careplan-clinical-notes-erased_error"],
+            [TriageQueue, $"{QueuePrefix}careplan-triage-overridden", $"{QueuePrefix}careplan-clinical-notes-erased"]);
         await _knowledge.DisposeAsync();
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
         await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE");

@@ -61,4 +61,43 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("Security:TrustedCa (/nonexistent/ca.pem) cannot be loaded", service.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Assessment", "", "Security:NotesKey is not set")]
+    [InlineData("CarePlan", "", "Security:NotesKey is not set")]
+    [InlineData("Assessment", "bm90IDMyIGJ5dGVz", "Security:NotesKey decodes to 12 bytes")]
+    [InlineData("CarePlan", "%%%", "Security:NotesKey is not base64")]
+    public async Task A_missing_or_invalid_notes_key_stops_the_services_that_store_notes(string project, string key, string expected)
+    {
+        await using var service = ServiceProcess.Start(project, new Dictionary<string, string>
+        {
+            ["Security__NotesKey"] = key,
+        });
+
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains(expected, service.Output, StringComparison.Ordinal);
+        if (key.Length > 0)
+        {
+            // The value itself is never printed.
+            Assert.DoesNotContain(key, service.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_notes_key_file_that_cannot_be_read_is_named()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-notes-key-{Guid.NewGuid():N}");
+        await using var service = ServiceProcess.Start("Assessment", new Dictionary<string, string>
+        {
+            ["Security__NotesKey"] = string.Empty,
+            ["Security__NotesKeyFile"] = missing,
+        });
+
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains($"Security:NotesKeyFile ('{missing}') cannot be read", service.Output, StringComparison.Ordinal);
+    }
 }

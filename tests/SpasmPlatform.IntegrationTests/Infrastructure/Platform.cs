@@ -14,6 +14,9 @@ public static class Platform
 
     public static string RabbitMq => Setting("SPASM_RABBITMQ");
 
+    /// <summary>The clinical-notes master key given to the services this test run starts: random, never reused.</summary>
+    public static string NotesKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Debug or Release: the configuration these tests (and so the services) were built in.</summary>
     public static string BuildConfiguration { get; } =
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";

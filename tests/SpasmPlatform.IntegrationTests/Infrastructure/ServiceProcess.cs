@@ -80,6 +80,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         // Loopback h2c, every caller trusted: the security tests (Security/) start their processes with mutual TLS.
         start.Environment["Security__Mode"] = "Development";
+        // Every process of one test run shares a key made for the run, so instances on one schema read each other's notes.
+        start.Environment["Security__NotesKey"] = Platform.NotesKey;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -37,10 +37,12 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
             {
                 // Each service exports its spans in its own batches, so the care-plan's may come before the relay's.
                 trace = platform.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+                // MassTransit's consume span ends after ours, so it can come in a later export batch: wait for it too.
                 return trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "append care_plan")
                     && trace.Any(s => s.ServiceName == "spasm-care-plan" && s.Name == "consume TriageDecided")
                     && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Name.StartsWith("outbox publish", StringComparison.Ordinal))
-                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Scope == "MassTransit");
+                    && trace.Any(s => s.ServiceName == "spasm-assessment" && s.Scope == "MassTransit")
+                    && trace.Any(s => s.Scope == "MassTransit" && s.ServiceName == "spasm-care-plan" && s.Span.Kind == SpanKind.Consumer);
             },
             TimeSpan.FromSeconds(60),
             $"the care-plan spans of trace {traceId}; received:\n{string.Join('\n', platform.Receiver.Spans)}\nassessment output:\n{platform.Assessment.Service.Output}\ncare-plan output:\n{platform.CarePlan.Output}");

@@ -44,10 +44,11 @@ public sealed class TracedPlatform : IAsyncLifetime
         await Assessment.DisposeAsync();
         var triageQueue = $"{QueuePrefix}careplan-triage-decided";
         var overriddenQueue = $"{QueuePrefix}careplan-triage-overridden";
+        var erasedQueue = $"{QueuePrefix}careplan-clinical-notes-erased";
         await RabbitMqAdmin.DeleteAsync(
             Platform.RabbitMq,
-            [triageQueue, $"{triageQueue}_error", overriddenQueue, $"{overriddenQueue}_error"],
-            [triageQueue, overriddenQueue]);
+            [triageQueue, $"{triageQueue}_error", overriddenQueue, $"{overriddenQueue}_error", erasedQueue, $"{erasedQueue}_error"],
+            [triageQueue, overriddenQueue, erasedQueue]);
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
         await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {CarePlanSchema} CASCADE");
         await drop.ExecuteNonQueryAsync();

@@ -14,7 +14,7 @@ namespace SpasmPlatform.Assessment.Audit;
 /// Answers audit questions from an assessment's own stream, never from the read model: what an auditor sees is what
 /// the hash chain covers. Only reads.
 /// </summary>
-internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog knowledge)
+internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog knowledge, AssessmentNotes notes)
 {
     // A clinician's override is not the engine's decision; replay compares what the engine decided.
     private static readonly HashSet<string> OverrideFields = new(StringComparer.Ordinal) { "override" };
@@ -24,11 +24,11 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
         var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
         var trace = new DecisionTrace { AssessmentId = assessmentId };
         AssessmentMessage? state = null;
+        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken).ConfigureAwait(false));
         foreach (var chained in chain)
         {
             var stored = chained.Event;
             state = AssessmentEvolution.Apply(state, stored);
-            trace.Events.Add(AuditStore.ToHistoryEvent(chained));
             switch (stored.EventType)
             {
                 case AssessmentStream.TriageDecided:
@@ -46,6 +46,14 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
 
         if (state is not null)
         {
+            // The timeline already opened the submission's notes; the same reading serves the submission.
+            var submitted = trace.Events.FirstOrDefault(e => e.EventType == AssessmentStream.Submitted);
+            if (submitted is not null && (submitted.ClinicalNotes.Length > 0 || submitted.ClinicalNotesErased))
+            {
+                state.Submission.ClinicalNotes = submitted.ClinicalNotes;
+                trace.ClinicalNotesErased = submitted.ClinicalNotesErased;
+            }
+
             trace.ClinicId = state.ClinicId;
             trace.PatientRef = state.PatientRef;
             trace.ClinicianId = state.ClinicianId;
@@ -83,6 +91,19 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
         response.Differences.Add(MessageDiff.Compare(recorded, replayed, OverrideFields));
         response.Reproduced = response.Differences.Count == 0;
         return response;
+    }
+
+    /// <summary>The assessment as its events up to a point describe it, with the submission's notes opened.</summary>
+    public async Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        var state = events.Aggregate((AssessmentMessage?)null, AssessmentEvolution.Apply)
+            ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
+        if (events.FirstOrDefault(e => e.EventType == AssessmentStream.Submitted) is { } submitted)
+        {
+            AssessmentNotes.Apply(state, await notes.OpenAsync(submitted, cancellationToken).ConfigureAwait(false));
+        }
+
+        return state;
     }
 
     private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Privacy;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using Status = SpasmPlatform.Grpc.Protocol.Status;
 using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
@@ -34,14 +35,14 @@ internal sealed class AuditGrpcService(
     protected override Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken) =>
         reader.ReplayAsync(request, cancellationToken);
 
-    protected override AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events) =>
-        events.Aggregate((AssessmentMessage?)null, AssessmentEvolution.Apply)
-            ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
+    protected override Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) =>
+        reader.FoldAsync(assessmentId, events, cancellationToken);
 
     protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         AssessmentNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
         KnowledgeUnavailableException e => new RpcException(new Status(StatusCode.Unavailable, e.Message)),
+        NotesKeyMismatchException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)),
         _ => null,
     };
 }

@@ -25,4 +25,8 @@ public static class ProtoJson
     public static T Parse<T>(JsonElement json)
         where T : IMessage<T>, new() =>
         Parser.Parse<T>(json.GetRawText());
+
+    public static T Parse<T>(string json)
+        where T : IMessage<T>, new() =>
+        Parser.Parse<T>(json);
 }

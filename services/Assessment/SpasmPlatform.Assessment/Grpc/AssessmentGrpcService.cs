@@ -2,6 +2,7 @@ using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Grpc.Protocol;
 using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.Privacy;
 using SpasmPlatform.ServiceDefaults;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -14,6 +15,7 @@ namespace SpasmPlatform.Assessment.Grpc;
 internal sealed class AssessmentGrpcService(
     AssessmentRepository repository,
     KnowledgeCatalog knowledge,
+    NotesEraser eraser,
     AssessmentBootstrapper bootstrapper) : IGrpcService
 {
     public static ProtoServiceDescriptor Descriptor => AssessmentReflection.Descriptor.Services[0];
@@ -41,6 +43,9 @@ internal sealed class AssessmentGrpcService(
     public Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
         repository.OverrideAsync(request, knowledge.GetAsync, CorrelationId(context), cancellationToken), context);
 
+    public Task<EraseClinicalNotesResponse> EraseClinicalNotes(EraseClinicalNotesRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+        eraser.EraseAsync(request, CorrelationId(context), cancellationToken), context);
+
     private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);
 
     private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
@@ -57,6 +62,15 @@ internal sealed class AssessmentGrpcService(
         catch (AssessmentNotFoundException e)
         {
             throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (PatientNotFoundException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (NotesKeyMismatchException e)
+        {
+            // The configuration, not the request, is wrong: nothing a retry of this call can fix.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
         catch (KnowledgeUnavailableException e)
         {

@@ -14,7 +14,8 @@ internal sealed class AssessmentRequestValidators :
     IRequestValidator<SubmitAssessmentRequest>,
     IRequestValidator<GetAssessmentRequest>,
     IRequestValidator<ListAssessmentsRequest>,
-    IRequestValidator<OverrideTriageRequest>
+    IRequestValidator<OverrideTriageRequest>,
+    IRequestValidator<EraseClinicalNotesRequest>
 {
     public const int MaxIdLength = 128;
     public const int MaxNotesLength = 8000;
@@ -116,6 +117,25 @@ internal sealed class AssessmentRequestValidators :
         if (string.IsNullOrWhiteSpace(request.Reason))
         {
             // An override changes who is seen when; it must say why, for the clinician who reads it next and for audit.
+            violations.Add(new("reason", "is required"));
+        }
+        else if (request.Reason.Length > MaxReasonLength)
+        {
+            violations.Add(new("reason", $"must be at most {MaxReasonLength} characters"));
+        }
+
+        return violations;
+    }
+
+    public IEnumerable<FieldViolation> Validate(EraseClinicalNotesRequest request)
+    {
+        var violations = new List<FieldViolation>();
+        Id(violations, request.ClinicId, "clinic_id");
+        Id(violations, request.PatientRef, "patient_ref");
+        // Who asked and why are the erasure's record: without them it could not be accounted for.
+        Id(violations, request.RequestedBy, "requested_by");
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
             violations.Add(new("reason", "is required"));
         }
         else if (request.Reason.Length > MaxReasonLength)

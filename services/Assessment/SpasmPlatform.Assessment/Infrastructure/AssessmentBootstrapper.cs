@@ -3,6 +3,7 @@ using Npgsql;
 using Microsoft.Extensions.Options;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Privacy;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -16,6 +17,7 @@ internal sealed partial class AssessmentBootstrapper(
     PostgresEventStore store,
     NpgsqlDataSource dataSource,
     AssessmentReadModel readModel,
+    ClinicalNotesVault notesVault,
     KnowledgeCatalog knowledge,
     IBusControl bus,
     IOptions<KnowledgeServiceOptions> options,
@@ -75,6 +77,7 @@ internal sealed partial class AssessmentBootstrapper(
     private async Task PrepareStorageAsync(CancellationToken stoppingToken)
     {
         await store.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
+        await notesVault.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(stoppingToken).ConfigureAwait(false);
         // Two instances starting together would race on CREATE ... IF NOT EXISTS.

@@ -11,7 +11,9 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// <summary>
 /// Inline projection: one row per assessment holding its current state (the Assessment proto), written in the
 /// append's transaction, so a submit or override answers from a row that can never lag its events. Clinic, urgency
-/// and time are columns only so that listing can filter and page on an index.
+/// and time are columns only so that listing can filter and page on an index; patient_ref so that an erasure finds
+/// the patient's assessments. The clinical notes are never in the proto: sealed_clinical_notes holds them as the
+/// submission event sealed them, and readers open them with the patient's key.
 /// </summary>
 internal sealed class AssessmentReadModel(string schema) : IInlineProjection
 {
@@ -31,43 +33,62 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
             ON {schema}.assessments (clinic_id, submitted_at DESC, assessment_id DESC);
         CREATE INDEX IF NOT EXISTS assessments_by_clinic_urgency
             ON {schema}.assessments (clinic_id, urgency, submitted_at DESC, assessment_id DESC);
+        ALTER TABLE {schema}.assessments ADD COLUMN IF NOT EXISTS patient_ref text NOT NULL DEFAULT '';
+        ALTER TABLE {schema}.assessments ADD COLUMN IF NOT EXISTS sealed_clinical_notes text;
+        CREATE INDEX IF NOT EXISTS assessments_by_patient ON {schema}.assessments (clinic_id, patient_ref);
         """;
 
     public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         var states = new Dictionary<string, AssessmentMessage?>(StringComparer.Ordinal);
+        var sealedNotes = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var stored in events.Where(e => e.StreamId.StartsWith("assessment-", StringComparison.Ordinal)))
         {
             if (!states.TryGetValue(stored.StreamId, out var state))
             {
                 state = stored.EventType == AssessmentStream.Submitted
                     ? null
-                    : await LoadAsync(connection, transaction, stored.StreamId["assessment-".Length..], cancellationToken).ConfigureAwait(false);
+                    : (await LoadAsync(connection, transaction, stored.StreamId["assessment-".Length..], cancellationToken).ConfigureAwait(false))?.Assessment;
+            }
+
+            if (stored.EventType == AssessmentStream.Submitted)
+            {
+                sealedNotes[stored.StreamId] = stored.Data<AssessmentSubmitted>().SealedClinicalNotes;
             }
 
             states[stored.StreamId] = AssessmentEvolution.Apply(state, stored);
         }
 
-        foreach (var state in states.Values.OfType<AssessmentMessage>())
+        foreach (var (streamId, state) in states)
         {
-            await UpsertAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
+            if (state is not null)
+            {
+                await UpsertAsync(connection, transaction, state, sealedNotes.GetValueOrDefault(streamId), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    public async Task<AssessmentMessage?> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string assessmentId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"SELECT assessment FROM {schema}.assessments WHERE assessment_id = $1", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = assessmentId });
-        var bytes = (byte[]?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : AssessmentMessage.Parser.ParseFrom(bytes);
-    }
-
-    private async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AssessmentMessage state, CancellationToken cancellationToken)
+    /// <summary>The row, notes still sealed; open them with AssessmentNotes before answering.</summary>
+    public async Task<AssessmentRow?> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string assessmentId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
+            $"SELECT assessment, sealed_clinical_notes FROM {schema}.assessments WHERE assessment_id = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = assessmentId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Row(reader) : null;
+    }
+
+    /// <summary>Reads a row selected as (assessment, sealed_clinical_notes).</summary>
+    public static AssessmentRow Row(NpgsqlDataReader reader) =>
+        new(AssessmentMessage.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+
+    private async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AssessmentMessage state, string? sealedNotes, CancellationToken cancellationToken)
+    {
+        // The notes and the patient come with the first event and never change, so only the insert writes them.
+        await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO {schema}.assessments (assessment_id, clinic_id, urgency, submitted_at, version, care_plan_id, assessment)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO {schema}.assessments (assessment_id, clinic_id, urgency, submitted_at, version, care_plan_id, assessment, patient_ref, sealed_clinical_notes)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (assessment_id) DO UPDATE SET
                 urgency = EXCLUDED.urgency, version = EXCLUDED.version, care_plan_id = EXCLUDED.care_plan_id, assessment = EXCLUDED.assessment
             """, connection, transaction);
@@ -78,6 +99,8 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         command.Parameters.Add(new NpgsqlParameter { Value = state.Version });
         command.Parameters.Add(new NpgsqlParameter { Value = state.CarePlanId });
         command.Parameters.Add(new NpgsqlParameter { Value = state.ToByteArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = state.PatientRef });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)sealedNotes ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -7,6 +7,7 @@ using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Knowledge.V1;
+using SpasmPlatform.Privacy;
 using SpasmPlatform.Triage.Engine;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
@@ -23,6 +24,8 @@ internal sealed class AssessmentRepository(
     AssessmentReadModel readModel,
     EventStoreOptions storeOptions,
     IntegrationMessageTypes messageTypes,
+    ClinicalNotesVault vault,
+    AssessmentNotes notes,
     TimeProvider clock)
 {
     public const int DefaultPageSize = 50;
@@ -41,33 +44,43 @@ internal sealed class AssessmentRepository(
         var now = clock.GetUtcNow();
         var submittedAt = now.AddTicks(-(now.Ticks % 10));
         var streamId = AssessmentStream.StreamId(assessmentId);
-        var submittedId = Guid.CreateVersion7();
-        var submitted = EventJson.ToNewEvent(
-            storeOptions.Types,
-            new AssessmentSubmitted(assessmentId, request.ClinicId, request.RequestId, submittedAt, ProtoJson.ToElement(request)),
-            Metadata(correlationId, causationId: null, request.ClinicianId, request.ClinicId),
-            submittedId);
-        var decided = EventJson.ToNewEvent(
-            storeOptions.Types,
-            new TriageDecided(assessmentId, triage.Urgency, triage.RuleSetVersion, triage.KnowledgeVersion, knowledge.ContentHash, ProtoJson.ToElement(triage)),
-            Metadata(correlationId, submittedId.ToString(), request.ClinicianId, request.ClinicId),
-            Guid.CreateVersion7());
+        // The notes are stored sealed with the patient's key, never in clear: not in the event, the read model or the outbox.
+        var withoutNotes = request.Clone();
+        withoutNotes.ClinicalNotes = string.Empty;
 
         try
         {
             await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            // In the append's transaction: a key made for a submission that loses the race is rolled back with it.
+            var sealedNotes = await vault.SealAsync(
+                session.Connection, session.Transaction, request.ClinicId, request.PatientRef, assessmentId, request.ClinicalNotes, cancellationToken).ConfigureAwait(false);
+            var submittedId = Guid.CreateVersion7();
+            var submitted = EventJson.ToNewEvent(
+                storeOptions.Types,
+                new AssessmentSubmitted(assessmentId, request.ClinicId, request.RequestId, submittedAt, ProtoJson.ToElement(withoutNotes), sealedNotes?.Format()),
+                Metadata(correlationId, causationId: null, request.ClinicianId, request.ClinicId),
+                submittedId);
+            var decided = EventJson.ToNewEvent(
+                storeOptions.Types,
+                new TriageDecided(assessmentId, triage.Urgency, triage.RuleSetVersion, triage.KnowledgeVersion, knowledge.ContentHash, ProtoJson.ToElement(triage)),
+                Metadata(correlationId, submittedId.ToString(), request.ClinicianId, request.ClinicId),
+                Guid.CreateVersion7());
             var appended = await session.AppendAsync(streamId, AssessmentStream.StreamType, ExpectedVersion.NoStream, [submitted, decided], cancellationToken).ConfigureAwait(false);
             var messageId = Guid.CreateVersion7();
+            // The relay opens the notes just before sending (TriageDecidedNotesOpener), so the row keeps them sealed.
             session.Publish(messageTypes.Create(
                 new Integration.TriageDecided(
                     messageId, correlationId, request.ClinicId, assessmentId, request.PatientRef, triage.Urgency, triage.RuleSetVersion,
-                    triage.KnowledgeVersion, appended.NewVersion, appended.RecordedAt, ProtoJson.Format(request), ProtoJson.Format(triage)),
+                    triage.KnowledgeVersion, appended.NewVersion, appended.RecordedAt, ProtoJson.Format(withoutNotes), ProtoJson.Format(triage),
+                    SealedClinicalNotes: sealedNotes?.Format() ?? string.Empty, ClinicalNotesGeneration: sealedNotes?.KeyGeneration ?? 0),
                 streamId,
                 messageId: messageId));
             var stored = await readModel.LoadAsync(session.Connection, session.Transaction, assessmentId, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"{streamId} was appended but has no read-model row.");
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new SubmitOutcome(stored, Duplicate: false);
+            // The caller sent these notes a moment ago: no need to open what was just sealed.
+            AssessmentNotes.Apply(stored.Assessment, sealedNotes is null ? NotesReading.None : new NotesReading(request.ClinicalNotes, Erased: false));
+            return new SubmitOutcome(stored.Assessment, Duplicate: false);
         }
         catch (ConcurrencyException)
         {
@@ -81,22 +94,24 @@ internal sealed class AssessmentRepository(
     public async Task<AssessmentMessage?> FindAsync(string assessmentId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await readModel.LoadAsync(connection, null, assessmentId, cancellationToken).ConfigureAwait(false);
+        var row = await readModel.LoadAsync(connection, null, assessmentId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : await notes.RevealAsync(connection, null, row, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A clinic's assessments, newest first, optionally of one urgency; keyset-paged after <paramref name="after"/>.</summary>
     public async Task<ListAssessmentsResponse> ListAsync(string clinicId, Urgency urgency, int pageSize, PageToken? after, CancellationToken cancellationToken)
     {
         var size = pageSize == 0 ? DefaultPageSize : pageSize;
-        await using var command = dataSource.CreateCommand(
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
             $"""
-            SELECT assessment FROM {readModel.Schema}.assessments
+            SELECT assessment, sealed_clinical_notes FROM {readModel.Schema}.assessments
             WHERE clinic_id = $1
               AND ($2 = 0 OR urgency = $2)
               AND ($3::timestamptz IS NULL OR (submitted_at, assessment_id) < ($3::timestamptz, $4))
             ORDER BY submitted_at DESC, assessment_id DESC
             LIMIT $5
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = clinicId });
         command.Parameters.Add(new NpgsqlParameter { Value = (int)urgency });
         command.Parameters.Add(new NpgsqlParameter
@@ -108,14 +123,16 @@ internal sealed class AssessmentRepository(
         // One extra row says whether another page exists, without a count.
         command.Parameters.Add(new NpgsqlParameter { Value = size + 1 });
 
-        var page = new List<AssessmentMessage>();
+        var rows = new List<AssessmentRow>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                page.Add(AssessmentMessage.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)));
+                rows.Add(AssessmentReadModel.Row(reader));
             }
         }
+
+        var page = await notes.RevealAsync(connection, null, rows, cancellationToken).ConfigureAwait(false);
 
         var response = new ListAssessmentsResponse();
         response.Assessments.Add(page.Take(size));
@@ -163,8 +180,9 @@ internal sealed class AssessmentRepository(
             messageId: messageId));
         var updated = await readModel.LoadAsync(session.Connection, session.Transaction, request.AssessmentId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{streamId} has no read-model row.");
+        var revealed = await notes.RevealAsync(session.Connection, session.Transaction, updated, cancellationToken).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return updated;
+        return revealed;
     }
 
     /// <summary>
@@ -173,7 +191,7 @@ internal sealed class AssessmentRepository(
     /// </summary>
     public async Task<bool> LinkCarePlanAsync(EventStoreSession session, Integration.CarePlanDrafted drafted, Guid messageId, CancellationToken cancellationToken)
     {
-        var current = await readModel.LoadAsync(session.Connection, session.Transaction, drafted.AssessmentId, cancellationToken).ConfigureAwait(false);
+        var current = (await readModel.LoadAsync(session.Connection, session.Transaction, drafted.AssessmentId, cancellationToken).ConfigureAwait(false))?.Assessment;
         if (current is null || current.ClinicId != drafted.ClinicId || current.CarePlanId == drafted.CarePlanId)
         {
             return false;

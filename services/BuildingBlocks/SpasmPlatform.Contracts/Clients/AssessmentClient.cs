@@ -14,6 +14,7 @@ public sealed class AssessmentClient : ClientBase
     private static readonly Method<GetAssessmentRequest, Assessment.V1.Assessment> GetAssessmentMethod = Unary<GetAssessmentRequest, Assessment.V1.Assessment>("GetAssessment");
     private static readonly Method<ListAssessmentsRequest, ListAssessmentsResponse> ListAssessmentsMethod = Unary<ListAssessmentsRequest, ListAssessmentsResponse>("ListAssessments");
     private static readonly Method<OverrideTriageRequest, Assessment.V1.Assessment> OverrideTriageMethod = Unary<OverrideTriageRequest, Assessment.V1.Assessment>("OverrideTriage");
+    private static readonly Method<EraseClinicalNotesRequest, EraseClinicalNotesResponse> EraseClinicalNotesMethod = Unary<EraseClinicalNotesRequest, EraseClinicalNotesResponse>("EraseClinicalNotes");
 
     public AssessmentClient(GrpcChannel channel)
         : base(channel)
@@ -32,6 +33,8 @@ public sealed class AssessmentClient : ClientBase
     public AsyncUnaryCall<ListAssessmentsResponse> ListAssessmentsAsync(ListAssessmentsRequest request, CallOptions options = default) => Call(ListAssessmentsMethod, request, options);
 
     public AsyncUnaryCall<Assessment.V1.Assessment> OverrideTriageAsync(OverrideTriageRequest request, CallOptions options = default) => Call(OverrideTriageMethod, request, options);
+
+    public AsyncUnaryCall<EraseClinicalNotesResponse> EraseClinicalNotesAsync(EraseClinicalNotesRequest request, CallOptions options = default) => Call(EraseClinicalNotesMethod, request, options);
 
     private AsyncUnaryCall<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options)
         where TRequest : class, IMessage<TRequest>, new()

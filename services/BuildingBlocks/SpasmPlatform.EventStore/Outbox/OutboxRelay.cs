@@ -33,7 +33,12 @@ namespace SpasmPlatform.EventStore.Outbox;
 /// Per-stream order is outbox id order. A session that appends to a stream holds that stream's row lock until it commits,
 /// so for messages written alongside appends to their stream, id order is commit order.
 /// </summary>
-public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoint publisher, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
+public sealed partial class OutboxRelay(
+    PostgresEventStore store,
+    IPublishEndpoint publisher,
+    OutboxRelayOptions options,
+    ILogger<OutboxRelay> logger,
+    IEnumerable<IOutboxMessageOpener>? openers = null)
     : BackgroundService
 {
     private const int MaxErrorLength = 2000;
@@ -42,6 +47,7 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
     private const string MassTransitActivityIdHeader = "MT-Activity-Id";
 
     private readonly OutboxRelayOptions _options = Validated(options);
+    private readonly Dictionary<Type, IOutboxMessageOpener> _openers = (openers ?? []).ToDictionary(o => o.MessageType);
     private readonly ResiliencePipeline _retry = BuildRetry(options, logger, store.Schema);
     // Never disposed on purpose: without AvailableWaitHandle a SemaphoreSlim holds nothing to release, and disposing
     // them could fault a loop that a host's stop timeout left running.
@@ -370,6 +376,11 @@ public sealed partial class OutboxRelay(PostgresEventStore store, IPublishEndpoi
         });
         try
         {
+            if (_openers.TryGetValue(type, out var opener))
+            {
+                message = await opener.OpenAsync(message, timeout.Token).ConfigureAwait(false);
+            }
+
             // Completes when the broker confirms the message (publisher confirms), not when it is merely written to the socket.
             // WaitAsync as well as the token: after a broker restart a publish awaiting its confirm can hang without
             // honouring cancellation (rabbitmq-dotnet-client#1930), and one such publish would stall the batch, and with

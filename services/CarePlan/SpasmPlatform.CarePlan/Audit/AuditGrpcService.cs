@@ -26,12 +26,14 @@ internal sealed class AuditGrpcService(AuditStore audit, CarePlanAuditReader rea
     protected override Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken) =>
         reader.ReplayAsync(request, cancellationToken);
 
-    /// <summary>On this service: the assessment as the care-plan service knew it (see <see cref="CarePlanAuditReader.StateOf"/>).</summary>
-    protected override AssessmentMessage Fold(string assessmentId, IReadOnlyList<StoredEvent> events) => CarePlanAuditReader.StateOf(assessmentId, events);
+    /// <summary>On this service: the assessment as the care-plan service knew it (see <see cref="CarePlanAuditReader.StateOfAsync"/>).</summary>
+    protected override Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) =>
+        reader.StateOfAsync(assessmentId, events, cancellationToken);
 
     protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         CarePlanNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
+        SpasmPlatform.Privacy.NotesKeyMismatchException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)),
         // Only the knowledge service is called from here: without the version to replay with there is nothing to compare.
         RpcException e when !cancellationToken.IsCancellationRequested =>
             new RpcException(new Status(StatusCode.Unavailable, $"The knowledge service could not provide the version to replay with: {e.StatusCode} {e.Status.Detail}")),

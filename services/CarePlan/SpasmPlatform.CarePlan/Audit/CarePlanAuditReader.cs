@@ -20,7 +20,7 @@ namespace SpasmPlatform.CarePlan.Audit;
 /// Answers audit questions from an assessment's care-plan stream: the plans drafted for it, how each was reviewed,
 /// and whether the drafter, given the same inputs and knowledge version, drafts the same plan again. Only reads.
 /// </summary>
-internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowledge, KnowledgeClient knowledgeClient)
+internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowledge, KnowledgeClient knowledgeClient, CarePlanNotes notes)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -35,10 +35,10 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
         var state = new CarePlanStreamState();
         var trace = new DecisionTrace { AssessmentId = assessmentId };
+        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken).ConfigureAwait(false));
         foreach (var chained in chain)
         {
             state.Apply(chained.Event);
-            trace.Events.Add(AuditStore.ToHistoryEvent(chained));
             trace.Reviews.Add(Review(chained.Event));
         }
 
@@ -53,7 +53,9 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         trace.KnowledgeVersion = trace.CarePlan.KnowledgeVersion;
 
         var first = state.Draft(state.Plans[0].CarePlanId);
-        trace.Submission = Parser.Parse<SubmitAssessmentRequest>(first.SubmissionJson);
+        var (submission, firstNotes) = await notes.SubmissionAsync(first, cancellationToken).ConfigureAwait(false);
+        trace.Submission = submission;
+        trace.ClinicalNotesErased = firstNotes.Erased;
         trace.ClinicianId = trace.Submission.ClinicianId;
         trace.Triage = Parser.Parse<TriageResult>(first.TriageJson);
         trace.CurrentTriage = Parser.Parse<TriageResult>(state.Draft(trace.CarePlan.CarePlanId).TriageJson);
@@ -72,7 +74,8 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
             ? state.Find(request.CarePlanId) ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan '{request.CarePlanId}'.")
             : state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
-        var submission = Parser.Parse<SubmitAssessmentRequest>(drafted.SubmissionJson);
+        // After an erasure the drafter gets no notes: an exclusion only the notes caused shows up as a difference.
+        var (submission, _) = await notes.SubmissionAsync(drafted, cancellationToken).ConfigureAwait(false);
         var triage = Parser.Parse<TriageResult>(drafted.TriageJson);
         var recorded = Parser.Parse<V1.CarePlan>(drafted.Plan.GetRawText());
 
@@ -102,16 +105,17 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
 
     /// <summary>
     /// The assessment as the care-plan service knew it at a version or moment of its stream: the submission and
-    /// triage the then-current plan was drafted from, that plan's id, and the care-plan stream's version.
+    /// triage the then-current plan was drafted from (its notes opened), that plan's id, and the care-plan stream's version.
     /// </summary>
-    public static AssessmentMessage StateOf(string assessmentId, IReadOnlyList<StoredEvent> events)
+    public async Task<AssessmentMessage> StateOfAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         var state = CarePlanStreamState.Fold(events);
         var plan = state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
-        var submission = Parser.Parse<SubmitAssessmentRequest>(drafted.SubmissionJson);
+        var (submission, submissionNotes) = await notes.SubmissionAsync(drafted, cancellationToken).ConfigureAwait(false);
         return new AssessmentMessage
         {
+            ClinicalNotesErased = submissionNotes.Erased,
             AssessmentId = assessmentId,
             ClinicId = plan.ClinicId,
             PatientRef = plan.PatientRef,

@@ -22,6 +22,7 @@ internal sealed class TriageDecidedConsumer(
     CarePlanBootstrapper bootstrapper,
     KnowledgeCache knowledge,
     CarePlanEvents events,
+    CarePlanNotes notes,
     ILogger<TriageDecidedConsumer> logger) : IdempotentConsumer<TriageDecided>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
@@ -41,6 +42,9 @@ internal sealed class TriageDecidedConsumer(
         }
 
         var submission = Parser.Parse<SubmitAssessmentRequest>(message.SubmissionJson);
+        // Sealed with this service's key before anything is stored; cleared if an erasure got here first.
+        var sealedNotes = await notes.SealAsync(
+            session.Connection, session.Transaction, submission, message.AssessmentId, message.ClinicalNotesGeneration, context.CancellationToken).ConfigureAwait(false);
         var triage = Parser.Parse<TriageResult>(message.TriageJson);
         var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
         var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
@@ -49,7 +53,8 @@ internal sealed class TriageDecidedConsumer(
             submission, triage, knowledgeBase, message.AssessmentId, 1, message.ClinicId, message.PatientRef, message.AssessmentVersion);
 
         var drafted = new CarePlanDraftedEvent(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), message.SubmissionJson, message.TriageJson, null);
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), CarePlanEvents.StoredSubmission(submission), message.TriageJson, null,
+            sealedNotes);
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
         await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
         session.Publish(events.Drafted(plan, message.CorrelationId));

@@ -24,6 +24,7 @@ internal sealed class TriageOverriddenConsumer(
     CarePlanBootstrapper bootstrapper,
     KnowledgeCache knowledge,
     CarePlanEvents events,
+    CarePlanNotes notes,
     ILogger<TriageOverriddenConsumer> logger) : IdempotentConsumer<TriageOverridden>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
@@ -47,7 +48,8 @@ internal sealed class TriageOverriddenConsumer(
         }
 
         var source = state.Draft(current.CarePlanId);
-        var submission = Parser.Parse<SubmitAssessmentRequest>(source.SubmissionJson);
+        // The redraft reads the notes as they are now: erased notes no longer count.
+        var (submission, _) = await notes.SubmissionAsync(source, context.CancellationToken).ConfigureAwait(false);
         var triage = Parser.Parse<TriageResult>(source.TriageJson);
         if (triage.EngineUrgency == Common.V1.Urgency.Unspecified)
         {
@@ -71,7 +73,8 @@ internal sealed class TriageOverriddenConsumer(
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
         var superseded = new CarePlanSupersededEvent(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {message.Urgency} by {message.ClinicianId}: {message.Reason}");
         var drafted = new CarePlanDraftedEvent(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId);
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
+            source.SealedClinicalNotes);
         await session.AppendAsync(
             streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(state.Version),
             [events.Event(superseded, metadata), events.Event(drafted, metadata with { Actor = CarePlanEvents.DrafterActor })],

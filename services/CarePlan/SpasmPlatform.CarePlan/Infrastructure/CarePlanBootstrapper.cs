@@ -12,6 +12,7 @@ internal sealed partial class CarePlanBootstrapper(
     PostgresEventStore store,
     NpgsqlDataSource dataSource,
     CarePlanReadModel readModel,
+    SpasmPlatform.Privacy.ClinicalNotesVault notesVault,
     ILogger<CarePlanBootstrapper> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +44,7 @@ internal sealed partial class CarePlanBootstrapper(
     private async Task PrepareStorageAsync(CancellationToken stoppingToken)
     {
         await store.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
+        await notesVault.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(stoppingToken).ConfigureAwait(false);
         // Two instances starting together would race on CREATE ... IF NOT EXISTS.

@@ -20,6 +20,19 @@ internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessa
     public static string StatusName(V1.CarePlanStatus status) =>
         V1.CareplanReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(V1.CarePlanStatus)).FindValueByNumber((int)status)?.Name ?? status.ToString();
 
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public static SpasmPlatform.Assessment.V1.SubmitAssessmentRequest ParseSubmission(string json) =>
+        Parser.Parse<SpasmPlatform.Assessment.V1.SubmitAssessmentRequest>(json);
+
+    /// <summary>The submission as stored: protobuf JSON without its clinical notes (they are stored sealed beside it).</summary>
+    public static string StoredSubmission(SpasmPlatform.Assessment.V1.SubmitAssessmentRequest submission)
+    {
+        var withoutNotes = submission.Clone();
+        withoutNotes.ClinicalNotes = string.Empty;
+        return Formatter.Format(withoutNotes);
+    }
+
     public static JsonElement ToJson(IMessage message) => JsonDocument.Parse(Formatter.Format(message)).RootElement.Clone();
 
     public NewEvent Event<T>(T data, EventMetadata metadata)
