@@ -60,6 +60,7 @@ public static class Extensions
             // Outermost, so that the span and the call metrics cover everything the other interceptors do.
             grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
+            grpc.Interceptors.Add(typeof(StorableTextInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));
             grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
         });

@@ -111,7 +111,7 @@ internal sealed partial class HttpServerCall
             headers[GrpcProtocol.StatusHeader] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!string.IsNullOrEmpty(status.Detail))
             {
-                headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+                headers[GrpcProtocol.MessageHeader] = EncodeMessage(status.Detail);
             }
 
             if (richStatus is not null)
@@ -138,7 +138,7 @@ internal sealed partial class HttpServerCall
         response.AppendTrailer(GrpcProtocol.StatusHeader, ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            response.AppendTrailer(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
+            response.AppendTrailer(GrpcProtocol.MessageHeader, EncodeMessage(status.Detail));
         }
 
         if (richStatus is not null)
@@ -154,4 +154,11 @@ internal sealed partial class HttpServerCall
             }
         }
     }
+
+    /// <summary>
+    /// grpc-message, cut to <see cref="GrpcProtocol.MaxStatusMessageLength"/> characters first: a detail may quote the
+    /// request, and trailers larger than the client's header limit would cost it the status itself.
+    /// </summary>
+    private static string EncodeMessage(string detail) =>
+        PercentEncoding.Encode(detail.Length <= GrpcProtocol.MaxStatusMessageLength ? detail : string.Concat(detail.AsSpan(0, GrpcProtocol.MaxStatusMessageLength), "…"));
 }
