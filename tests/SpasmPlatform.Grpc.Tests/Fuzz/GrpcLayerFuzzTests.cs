@@ -13,7 +13,7 @@ namespace SpasmPlatform.Grpc.Tests.Fuzz;
 /// </summary>
 public sealed class GrpcLayerFuzzTests(ITestOutputHelper output)
 {
-    public const int DefaultIterations = 1000;
+    public const int DefaultIterations = 800;
 
     [Fact]
     public async Task Every_rpc_answers_hostile_requests_with_a_proper_status_and_the_server_stays_up()

@@ -21,7 +21,7 @@ namespace SpasmPlatform.IntegrationTests.Fuzz;
 /// </summary>
 public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper output) : IClassFixture<AuditPlatform>
 {
-    public const int DefaultIterations = 900;
+    public const int DefaultIterations = 700;
 
     [Fact]
     public async Task Every_rpc_answers_hostile_requests_properly_the_services_stay_up_and_only_accepted_writes_store_events()
@@ -83,7 +83,7 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
             {
                 foreach (var (name, process) in processes)
                 {
-                    output.WriteLine($"--- {name} errors:\n{string.Join('\n', process.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).Take(40))}");
+                    output.WriteLine($"--- {name} errors:\n{FailureLines(process.Output)}");
                 }
             }
 
@@ -168,6 +168,17 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
             ["care_plan_version"] = plan.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["knowledge_version"] = linked.Triage.KnowledgeVersion,
         };
+    }
+
+    /// <summary>Each handler failure the process logged, with the first lines of its stack (health-check noise aside).</summary>
+    private static string FailureLines(string log)
+    {
+        var lines = log.Split('\n');
+        return string.Join('\n', lines
+            .Select((line, i) => (line, i))
+            .Where(x => x.line.StartsWith("fail: SpasmPlatform", StringComparison.Ordinal))
+            .Take(5)
+            .SelectMany(x => lines.Skip(x.i).Take(14)));
     }
 
     private async Task<List<string>> IntegrityProblemsAsync()
