@@ -33,6 +33,14 @@ public sealed class LoaderValidationTests
             e => e.StartsWith("extra.yaml:", StringComparison.Ordinal) && e.Contains("not valid YAML"));
     }
 
+    // Found by the fuzzer: YamlDotNet throws InvalidOperationException (not YamlException) for this flow mapping.
+    [Fact]
+    public void Yaml_the_parser_itself_chokes_on_is_reported_as_invalid()
+    {
+        var errors = BundledContent.Invalid(BundledContent.With("extra.yaml", "conditions:\n  - code: x\n    risk_factors:\n      - text: t\n        sources:\n          - {{ource_id: \"article:a.txt\", locator: \"straps\"}\n    mechanisms:\n      - Prolonged static compression and lack of movement.\n    interventions: [staying_active]\n")).Errors;
+        Assert.Contains(errors, e => e.StartsWith("extra.yaml:", StringComparison.Ordinal) && e.Contains("not valid YAML"));
+    }
+
     [Fact]
     public void Unknown_finding_path_in_a_rule_fails_loading()
     {

@@ -69,6 +69,9 @@ public static class Extensions
             // Outermost, so that the span and the call metrics cover everything the other interceptors do.
             grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
             grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
+            // Text PostgreSQL cannot store (U+0000) is refused first: the authorization layer looks ids up and records
+            // them in the access log.
+            grpc.Interceptors.Add(typeof(StorableTextInterceptor));
             // Before validation: a caller that may not call a method learns nothing about its request's fields.
             grpc.Interceptors.Add(typeof(AuthorizationInterceptor));
             grpc.Interceptors.Add(typeof(ValidationInterceptor));

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using SpasmPlatform.Grpc.Tests.Support;
 using V1 = Grpc.Reflection.V1;
@@ -70,5 +71,42 @@ public sealed class ReflectionServiceTests(Server.ServerFixture fixture) : IClas
         var files = responses[0].FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
         var names = files.Select(f => f.Name).ToHashSet();
         Assert.All(files.SelectMany(f => f.Dependency), d => Assert.Contains(d, names));
+    }
+
+    // Found by the fuzzer (tests/fuzz/corpus/grpc.reflection.v1.ServerReflection): unknown groups nested just under the
+    // parser's recursion limit (100: accepted when read, refused when skipped) were echoed in original_request one level
+    // deeper, and the v1 translation re-parsed them: UNKNOWN.
+    [Theory]
+    [InlineData(V1AlphaPath)]
+    [InlineData(V1Path)]
+    public async Task Unknown_fields_nested_near_the_recursion_limit_are_not_echoed(string path)
+    {
+        var request = new V1Alpha.ServerReflectionRequest { ListServices = "*" }.ToByteArray().Concat(NestedGroups(depth: 100)).ToArray();
+
+        var raw = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(path, RawGrpc.FrameBytes(request)));
+
+        Assert.Equal("0", raw.Status);
+        var response = V1Alpha.ServerReflectionResponse.Parser.ParseFrom(Assert.Single(raw.Messages).Payload);
+        Assert.Contains(response.ListServicesResponse.Service, s => s.Name == "grpc.health.v1.Health");
+        // Message equality covers unknown fields too.
+        Assert.Equal(new V1Alpha.ServerReflectionRequest { ListServices = "*" }, response.OriginalRequest);
+    }
+
+    private static byte[] NestedGroups(int depth)
+    {
+        using var stream = new MemoryStream();
+        var output = new Google.Protobuf.CodedOutputStream(stream);
+        for (var i = 0; i < depth; i++)
+        {
+            output.WriteTag(1000, Google.Protobuf.WireFormat.WireType.StartGroup);
+        }
+
+        for (var i = 0; i < depth; i++)
+        {
+            output.WriteTag(1000, Google.Protobuf.WireFormat.WireType.EndGroup);
+        }
+
+        output.Flush();
+        return stream.ToArray();
     }
 }

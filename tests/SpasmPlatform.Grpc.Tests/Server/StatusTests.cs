@@ -72,4 +72,21 @@ public sealed class StatusTests(ServerFixture fixture) : IClassFixture<ServerFix
         var traceId = message[(message.IndexOf("trace id ", StringComparison.Ordinal) + 9)..^1];
         Assert.Contains(fixture.Server.Logs.Entries, e => e.Exception is InvalidOperationException && e.Message.Contains(traceId, StringComparison.Ordinal));
     }
+
+    // Found by the fuzzer: a request with 100,000 invalid elements got one field violation each, and trailers no
+    // HTTP/2 client would read; a detail quoting a huge request field did the same to grpc-message.
+    [Fact]
+    public async Task Status_detail_and_field_violations_are_bounded()
+    {
+        var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = new string('m', 200_000), FailWithCode = 10 })));
+
+        Assert.Equal("10", response.Status);
+        Assert.Equal(GrpcProtocol.MaxStatusMessageLength + 1, PercentEncoding.Decode(response.Message!).Length);
+
+        var many = RichErrors.InvalidArgument("Invalid request: 150000 fields are invalid.", Enumerable.Range(0, 150_000).Select(i => ($"kinds[{i}]", new string('d', 5000))));
+        var violations = many.RichStatus!.GetDetail<BadRequest>()!.FieldViolations;
+        Assert.Equal(RichErrors.MaxFieldViolations + 1, violations.Count);
+        Assert.Equal("149900 more violations not listed", violations[^1].Description);
+        Assert.All(violations.SkipLast(1), v => Assert.Equal(RichErrors.MaxViolationText + 1, v.Description.Length));
+    }
 }

@@ -17,6 +17,9 @@ public static class GrpcProtocol
     public const int HeaderSize = 5;
     public const int DefaultMaxReceiveMessageSize = 4 * 1024 * 1024;
 
+    /// <summary>Status details longer than this are cut before they are sent in grpc-message.</summary>
+    public const int MaxStatusMessageLength = 4096;
+
     /// <summary>True for application/grpc and application/grpc+proto (parameters allowed); false for other codecs.</summary>
     public static bool IsGrpcContentType(string? contentType)
     {

@@ -15,7 +15,9 @@ public sealed class ReflectionResolver(GrpcServiceRegistry registry)
 
     public ServerReflectionResponse Resolve(ServerReflectionRequest request)
     {
-        var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
+        // The request is echoed without the fields it does not declare: unknown groups nested near the parser's
+        // recursion limit would put the response one level past it, and the client could not read the answer.
+        var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = ReflectionRequests.KnownFields(request) };
         var index = _index.Value;
         switch (request.MessageRequestCase)
         {

@@ -9,7 +9,7 @@ namespace SpasmPlatform.Grpc.Reflection;
 
 /// <summary>
 /// grpc.reflection.v1.ServerReflection. Its messages are field-for-field those of v1alpha, so requests and
-/// responses are translated through their wire bytes and one resolver serves both versions.
+/// responses are translated (requests field by field, responses through their wire bytes) and one resolver serves both versions.
 /// </summary>
 public sealed class ReflectionServiceV1(ReflectionResolver resolver) : IGrpcService
 {
@@ -22,7 +22,7 @@ public sealed class ReflectionServiceV1(ReflectionResolver resolver) : IGrpcServ
     {
         while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
-            var request = V1Alpha.ServerReflectionRequest.Parser.ParseFrom(requestStream.Current.ToByteString());
+            var request = ReflectionRequests.FromV1(requestStream.Current);
             var response = V1.ServerReflectionResponse.Parser.ParseFrom(resolver.Resolve(request).ToByteString());
             await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
         }

@@ -128,7 +128,7 @@ internal sealed partial class HttpServerCall
         response.AppendTrailer(GrpcProtocol.StatusHeader, ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            response.AppendTrailer(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
+            response.AppendTrailer(GrpcProtocol.MessageHeader, EncodeMessage(status.Detail));
         }
 
         if (richStatus is not null)
@@ -144,4 +144,10 @@ internal sealed partial class HttpServerCall
             }
         }
     }
+
+    /// <summary>
+    /// grpc-message, cut to <see cref="GrpcProtocol.MaxStatusMessageLength"/> characters first: a detail may quote the
+    /// request, and trailers larger than the client's header limit would cost it the status itself.
+    /// </summary>
+    private static string EncodeMessage(string detail) => TrailersOnlyResponse.EncodeMessage(detail);
 }

@@ -39,7 +39,7 @@ public static class TrailersOnlyResponse
         headers[GrpcProtocol.StatusHeader] = ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+            headers[GrpcProtocol.MessageHeader] = EncodeMessage(status.Detail);
         }
 
         if (richStatus is not null)
@@ -47,4 +47,8 @@ public static class TrailersOnlyResponse
             headers[RichErrors.DetailsTrailer] = Convert.ToBase64String(richStatus.ToByteArray());
         }
     }
+
+    /// <summary>grpc-message, cut to a length every peer's header limits accept (a status must stay readable).</summary>
+    internal static string EncodeMessage(string detail) =>
+        PercentEncoding.Encode(detail.Length <= GrpcProtocol.MaxStatusMessageLength ? detail : string.Concat(detail.AsSpan(0, GrpcProtocol.MaxStatusMessageLength), "…"));
 }

@@ -30,6 +30,13 @@ internal sealed class YamlProtoReader(string file, List<string> errors)
             errors.Add($"{content.Path}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.Message}");
             return message;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, on some malformed flow mappings ("- {{a: b}"),
+            // found by the fuzzer; without this the publish failed with UNKNOWN instead of naming the file.
+            errors.Add($"{content.Path}: not valid YAML (the parser could not read it).");
+            return message;
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Net;
+using Google.Protobuf;
+
+namespace SpasmPlatform.Fuzzing;
+
+/// <summary>Decides whether a response to a hostile request is a proper answer; returns why not, or null.</summary>
+public static class ResponseChecker
+{
+    /// <summary>
+    /// INTERNAL is what gRPC implementations (grpc-dotnet, grpc-java, C-core) answer when the client's bytes cannot be
+    /// a message: truncated or extra frames, a bad compressed flag, bytes that do not parse. Our layer says so in one of
+    /// these messages; any other INTERNAL (or any UNKNOWN: a handler threw) is a finding.
+    /// </summary>
+    public static readonly string[] ProtocolInternalMessages =
+    [
+        "Incomplete message.",
+        "Error deserializing message.",
+        "Request did not include a message.",
+        "Additional data after the message received.",
+        "Received a compressed message but grpc-encoding is 'identity'.",
+        "Unexpected compressed flag value",
+        "Error decompressing message with",
+    ];
+
+    public static string? Check(FuzzTarget target, HostileRequest request, FuzzResponse response, List<byte[]>? okMessages = null)
+    {
+        if (request.Expectation == RequestExpectation.MayBeRefusedByTransport
+            && (response.TransportError is not null || response.HttpStatus is HttpStatusCode.RequestHeaderFieldsTooLarge))
+        {
+            return null;
+        }
+
+        if (response.TransportError is not null)
+        {
+            return $"the exchange failed: {response.TransportError}";
+        }
+
+        switch (request.Expectation)
+        {
+            case RequestExpectation.UnsupportedMediaType:
+                return response.HttpStatus == HttpStatusCode.UnsupportedMediaType ? null : $"HTTP {(int?)response.HttpStatus} for a non-gRPC content type, not 415";
+            case RequestExpectation.HttpClientError:
+                return (int?)response.HttpStatus is >= 400 and < 500 ? null : $"HTTP {(int?)response.HttpStatus} for a {request.HttpMethod}, not a 4xx";
+        }
+
+        if (response.StillOpen)
+        {
+            return target.ServerStreams ? null : $"no answer within {FuzzClient.UnaryCap.TotalSeconds} s";
+        }
+
+        if (response.HttpStatus != HttpStatusCode.OK)
+        {
+            return $"HTTP {(int?)response.HttpStatus} instead of 200";
+        }
+
+        if (response.Headers.GetValueOrDefault("content-type") is not { } contentType || !contentType.StartsWith("application/grpc", StringComparison.Ordinal))
+        {
+            return $"content-type '{response.Headers.GetValueOrDefault("content-type")}'";
+        }
+
+        if (!int.TryParse(response.GrpcStatus, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) || code is < 0 or > 16)
+        {
+            return $"grpc-status '{response.GrpcStatus}' is not a status code";
+        }
+
+        if (response.GrpcMessage is { } message && message.Any(c => c is < (char)0x20 or > (char)0x7E))
+        {
+            return "grpc-message is not percent-encoded printable ASCII";
+        }
+
+        var detail = Uri.UnescapeDataString(response.GrpcMessage ?? string.Empty);
+        switch (code)
+        {
+            case 2:
+                return $"UNKNOWN: {detail}";
+            case 13 when !ProtocolInternalMessages.Any(allowed => detail.StartsWith(allowed, StringComparison.Ordinal)):
+                return $"INTERNAL: {detail}";
+            case 15:
+                return $"DATA_LOSS: {detail}";
+        }
+
+        if (response.IsTrailersOnly && response.Body.Length > 0)
+        {
+            return "a trailers-only response with a body";
+        }
+
+        return CheckMessages(target, response, code, okMessages);
+    }
+
+    private static string? CheckMessages(FuzzTarget target, FuzzResponse response, int code, List<byte[]>? okMessages)
+    {
+        var body = response.Body;
+        var count = 0;
+        var offset = 0;
+        while (offset < body.Length)
+        {
+            if (body.Length - offset < 5)
+            {
+                return "a response message prefix cut short";
+            }
+
+            var flag = body[offset];
+            var length = BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(offset + 1));
+            if (flag > 1 || length > body.Length - offset - 5)
+            {
+                return $"a response message prefix that lies (flag {flag}, length {length})";
+            }
+
+            var payload = body.AsSpan(offset + 5, (int)length).ToArray();
+            try
+            {
+                if (flag == 1)
+                {
+                    payload = Decompress(payload, response.Headers.GetValueOrDefault("grpc-encoding"));
+                }
+
+                target.Output.Parser.ParseFrom(payload);
+            }
+            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException or NotSupportedException)
+            {
+                return $"response message {count} does not parse as {target.Output.FullName}: {e.Message}";
+            }
+
+            okMessages?.Add(payload);
+            count++;
+            offset += 5 + (int)length;
+        }
+
+        if (code == 0 && !target.ServerStreams && count != 1)
+        {
+            return $"OK with {count} response messages for a unary RPC";
+        }
+
+        return null;
+    }
+
+    private static byte[] Decompress(byte[] payload, string? encoding)
+    {
+        using var input = new MemoryStream(payload);
+        using Stream stream = encoding switch
+        {
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(input, CompressionMode.Decompress),
+            _ => throw new NotSupportedException($"compressed response with grpc-encoding '{encoding}'"),
+        };
+        using var output = new MemoryStream();
+        stream.CopyTo(output);
+        return output.ToArray();
+    }
+}
