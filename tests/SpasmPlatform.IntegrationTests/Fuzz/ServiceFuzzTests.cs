@@ -73,7 +73,7 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
                 }
 
                 problems.AddRange((await snapshot.AppendedSinceAsync())
-                    .Where(e => !accounting.MayHaveAppended(snapshot.Schema, e.Stream))
+                    .Where(e => !accounting.MayHaveAppended(snapshot.Schema, e.Stream, e.Type))
                     .Select(e => $"{snapshot.Schema}: {e.Type} appended to {e.Stream}, which no write answered OK names"));
             }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SpasmPlatform.Fuzzing;
+using SpasmPlatform.ServiceDefaults.Security;
 
 namespace SpasmPlatform.IntegrationTests.Fuzz;
 
@@ -10,6 +11,8 @@ namespace SpasmPlatform.IntegrationTests.Fuzz;
 internal sealed class WriteAccounting(string assessmentSchema, string carePlanSchema, string knowledgeSchema)
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _touched = new();
+
+    private volatile bool _erasures;
 
     public int OkWrites { get; private set; }
 
@@ -31,6 +34,11 @@ internal sealed class WriteAccounting(string assessmentSchema, string carePlanSc
                     Touch(carePlanSchema, $"careplan-{SpasmPlatform.CarePlan.V1.CarePlan.Parser.ParseFrom(payload).AssessmentId}");
                     OkWrites++;
                     break;
+                case "/spasm.assessment.v1.AssessmentService/EraseClinicalNotes":
+                    // The erasure's stream is named by a hash of clinic and patient, which the response does not carry.
+                    _erasures = true;
+                    OkWrites++;
+                    break;
                 case "/spasm.knowledge.v1.KnowledgeService/PublishVersion":
                     Touch(knowledgeSchema, $"knowledge-{SpasmPlatform.Knowledge.V1.PublishVersionResponse.Parser.ParseFrom(payload).Version.Version}");
                     OkWrites++;
@@ -39,8 +47,14 @@ internal sealed class WriteAccounting(string assessmentSchema, string carePlanSc
         }
     }
 
-    public bool MayHaveAppended(string schema, string stream) =>
-        _touched.TryGetValue(schema, out var streams) && streams.ContainsKey(stream);
+    /// <summary>
+    /// Whether an OK answer accounts for this append. Reads of patient data are recorded in the access log whatever
+    /// they answer (that is the point of it), so its day streams take AccessRecorded events and nothing else.
+    /// </summary>
+    public bool MayHaveAppended(string schema, string stream, string type) =>
+        (AccessLog.TryParseDay(stream, out _) && type == AccessLog.EventType)
+        || (_erasures && schema == assessmentSchema && stream.StartsWith("erasure-", StringComparison.Ordinal))
+        || (_touched.TryGetValue(schema, out var streams) && streams.ContainsKey(stream));
 
     // A triage (new or overridden) is drafted into a care plan and linked back to the assessment, asynchronously.
     private void AssessmentChanged(string assessmentId)
