@@ -84,7 +84,7 @@ public static class Extensions
         services.AddSingleton<AssessmentGrpcService>();
 
         services.Configure<CarePlanServiceOptions>(builder.Configuration.GetSection("CarePlan"));
-        services.AddSingleton<IHistoryEventDecorator, AssessmentHistoryNotes>();
+        services.AddSingleton<IEventNotesReader>(sp => sp.GetRequiredService<AssessmentNotes>());
         services.AddAuditStore(AssessmentStream.StreamId);
         services.AddSingleton<AssessmentAuditReader>();
         services.AddSingleton<CarePlanTraceSource>();

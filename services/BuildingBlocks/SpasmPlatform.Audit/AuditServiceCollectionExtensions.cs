@@ -10,14 +10,14 @@ public static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// The shared audit pieces over this service's store; <paramref name="streamOfAssessment"/> names an assessment's
-    /// stream. An <see cref="IHistoryEventDecorator"/> in the container decorates every history entry served.
+    /// stream. An <see cref="IEventNotesReader"/> in the container opens the notes of every history entry served.
     /// </summary>
     public static IServiceCollection AddAuditStore(this IServiceCollection services, Func<string, string> streamOfAssessment)
     {
         services.AddSingleton<AccessLogQuery>();
         services.AddSingleton(sp => new AuditStore(
             sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment,
-            sp.GetService<IHistoryEventDecorator>()));
+            sp.GetService<IEventNotesReader>()));
         var validators = new AuditRequestValidators();
         services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
         services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);

@@ -4,6 +4,7 @@ using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Integrity;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Privacy;
 using IntegrityBreak = SpasmPlatform.Audit.V1.IntegrityBreak;
 
 namespace SpasmPlatform.Audit;
@@ -13,7 +14,7 @@ namespace SpasmPlatform.Audit;
 /// service supplies how an assessment id names its stream.
 /// </summary>
 public sealed class AuditStore(
-    PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment, IHistoryEventDecorator? decorator = null)
+    PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment, IEventNotesReader? notes = null)
 {
     public AccessLogQuery AccessLog => accessLog;
 
@@ -121,16 +122,24 @@ public sealed class AuditStore(
         return response;
     }
 
-    /// <summary>History entries of <paramref name="chain"/>, in order, with what the service's decorator adds.</summary>
+    /// <summary>History entries of <paramref name="chain"/>, in order, with their clinical notes opened.</summary>
     public async Task<IReadOnlyList<HistoryEvent>> ToHistoryAsync(IReadOnlyList<ChainedEvent> chain, CancellationToken cancellationToken)
     {
-        var page = chain.Select(c => (c.Event, ToHistoryEvent(c))).ToList();
-        if (decorator is not null && page.Count > 0)
+        var page = chain.Select(ToHistoryEvent).ToList();
+        if (notes is not null && page.Count > 0)
         {
-            await decorator.DecorateAsync(page, cancellationToken).ConfigureAwait(false);
+            var readings = await notes.OpenAsync([.. chain.Select(c => c.Event)], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < page.Count; i++)
+            {
+                if (readings[i] != NotesReading.None)
+                {
+                    page[i].ClinicalNotes = readings[i].Text;
+                    page[i].ClinicalNotesErased = readings[i].Erased;
+                }
+            }
         }
 
-        return [.. page.Select(p => p.Item2)];
+        return page;
     }
 
     public static HistoryEvent ToHistoryEvent(ChainedEvent chained)

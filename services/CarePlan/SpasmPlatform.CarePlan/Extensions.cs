@@ -66,7 +66,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<CarePlanBootstrapper>());
         services.AddHealthChecks().AddCheck<CarePlanReadinessCheck>("care-plan", tags: ["ready"]);
         services.AddSingleton<CarePlanGrpcService>();
-        services.AddSingleton<IHistoryEventDecorator, CarePlanHistoryNotes>();
+        services.AddSingleton<IEventNotesReader>(sp => sp.GetRequiredService<CarePlanNotes>());
         services.AddAuditStore(CarePlanStream.Id);
         services.AddSingleton<CarePlanAuditReader>();
         services.AddSingleton<AuditGrpcService>();

@@ -11,7 +11,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// Opens the sealed clinical notes of read-model rows and of submission events for whoever reads them: the text, or
 /// empty with clinical_notes_erased once the patient's key is gone. One key lookup per batch of rows.
 /// </summary>
-internal sealed class AssessmentNotes(ClinicalNotesVault vault)
+internal sealed class AssessmentNotes(ClinicalNotesVault vault) : SpasmPlatform.Audit.IEventNotesReader
 {
     public async Task<IReadOnlyList<AssessmentMessage>> RevealAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AssessmentRow> rows, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace SpasmPlatform.CarePlan.Infrastructure;
 /// The care-plan service's copy of clinical notes: sealed with its own patient keys (its own schema), per key
 /// generation of the assessment service, so an erasure there (ClinicalNotesErased) can destroy the matching keys here.
 /// </summary>
-internal sealed class CarePlanNotes(ClinicalNotesVault vault)
+internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Audit.IEventNotesReader
 {
     /// <summary>
     /// Seals the notes of an incoming submission in the caller's transaction; null when there are none or this
