@@ -26,6 +26,9 @@ public sealed class KnowledgeHost : IAsyncLifetime
     /// <summary>Messaging:EntityPrefix of the process (see MessagingIsolation); null: the shared exchanges.</summary>
     public string? EntityPrefix { get; init; }
 
+    /// <summary>More environment for the process.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
     public string AnnouncementExchange => MessagingIsolation.Exchange(EntityPrefix, AnnouncementMessage);
 
     public async Task InitializeAsync()
@@ -33,6 +36,11 @@ public sealed class KnowledgeHost : IAsyncLifetime
         await BindAnnouncementQueueAsync();
         var environment = new Dictionary<string, string> { ["EventStore__Schema"] = Schema };
         MessagingIsolation.Add(environment, EntityPrefix);
+        foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         Service = ServiceProcess.Start("Knowledge", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
         Client = new KnowledgeClient(Channel);

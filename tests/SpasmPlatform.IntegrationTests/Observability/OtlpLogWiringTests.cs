@@ -81,6 +81,7 @@ public sealed class OtlpLogWiringTests
         {
             ["ConnectionStrings:Postgres"] = Platform.Postgres,
             ["ConnectionStrings:RabbitMq"] = Platform.RabbitMq,
+            ["Security:Mode"] = "Development",
         });
         builder.AddServiceDefaults(new ServiceInfo("log-wiring", 5199), eventStoreSchema: "log_wiring_unused");
         return builder.Build();

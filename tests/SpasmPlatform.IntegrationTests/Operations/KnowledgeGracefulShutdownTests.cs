@@ -26,13 +26,16 @@ public sealed partial class KnowledgeGracefulShutdownTests(ITestOutputHelper out
 
     private static readonly KnowledgeBase FromFiles = KnowledgeLoader.LoadDirectory(KnowledgeContent.Directory);
 
-    private readonly KnowledgeHost _host = new() { EntityPrefix = MessagingIsolation.NewPrefix() };
+    // Eight workers on one address are one caller to the rate limiter; this test is about the drain, not the limit.
+    private static readonly Dictionary<string, string> Unlimited = new() { ["RateLimiting__Enabled"] = "false" };
+
+    private readonly KnowledgeHost _host = new() { EntityPrefix = MessagingIsolation.NewPrefix(), Settings = Unlimited };
     private ServiceProcess _second = null!;
 
     public async Task InitializeAsync()
     {
         await _host.InitializeAsync();
-        var environment = new Dictionary<string, string> { ["EventStore__Schema"] = _host.Schema };
+        var environment = new Dictionary<string, string>(Unlimited) { ["EventStore__Schema"] = _host.Schema };
         MessagingIsolation.Add(environment, _host.EntityPrefix);
         _second = ServiceProcess.Start("Knowledge", environment);
         await _second.WaitForServingAsync();
