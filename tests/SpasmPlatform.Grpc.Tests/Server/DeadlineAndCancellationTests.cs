@@ -85,4 +85,40 @@ public sealed class DeadlineAndCancellationTests(ServerFixture fixture) : IClass
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.True(await server.Probe.WaitForAsync("cancelled", TimeSpan.FromSeconds(10)));
     }
+
+    // Found by the fuzzer (tests/fuzz/corpus/spasm.knowledge.v1.KnowledgeService/ListConditions): a deadline that passed
+    // while a response flush was in progress cancelled the flush, and Kestrel reset the stream (INTERNAL_ERROR): the
+    // client got no status at all. Each call must end with a status: DEADLINE_EXCEEDED, or OK if the handler won.
+    [Fact]
+    public async Task A_deadline_passing_mid_write_still_ends_the_call_with_a_status()
+    {
+        var framed = RawGrpc.Frame(new EchoRequest { Message = "slow", Repeat = 200, Payload = Google.Protobuf.ByteString.CopyFrom(new byte[16 * 1024]) });
+        for (var i = 0; i < 40; i++)
+        {
+            var request = WithTimeout(RawGrpc.Request("/spasm.testing.v1.EchoService/Expand", new SlowChunks([framed[..5], framed[5..]], TimeSpan.FromMilliseconds(i % 3))), $"{1 + (i % 8)}m");
+
+            var response = await RawGrpc.SendAsync(fixture.Http, request);
+
+            Assert.Contains(response.Status, new[] { "4", "0" });
+        }
+    }
+
+    private sealed class SlowChunks(byte[][] chunks, TimeSpan pause) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            foreach (var chunk in chunks)
+            {
+                await stream.WriteAsync(chunk);
+                await stream.FlushAsync();
+                await Task.Delay(pause);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

@@ -176,7 +176,7 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
         var lines = log.Split('\n');
         return string.Join('\n', lines
             .Select((line, i) => (line, i))
-            .Where(x => x.line.StartsWith("fail: SpasmPlatform", StringComparison.Ordinal))
+            .Where(x => x.line.StartsWith("fail: SpasmPlatform", StringComparison.Ordinal) || x.line.StartsWith("fail: Microsoft.AspNetCore", StringComparison.Ordinal))
             .Take(5)
             .SelectMany(x => lines.Skip(x.i).Take(14)));
     }

@@ -21,11 +21,12 @@ internal sealed partial class HttpServerCall
                 HeaderWriter.Add(_http.Response.Headers, entry.Key, entry.ToHeaderValue());
             }
 
+            CancellationToken.ThrowIfCancellationRequested();
             StartResponse();
-            await _http.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+            await _http.Response.StartAsync(CancellationToken.None).ConfigureAwait(false);
 
-            // Kestrel's HTTP/2 output holds the HEADERS frame until a flush.
-            await _http.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
+            // Kestrel's HTTP/2 output holds the HEADERS frame until a flush (not cancellable: see FlushAsync).
+            await FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -51,9 +52,9 @@ internal sealed partial class HttpServerCall
                 StartResponse();
             }
 
-            var writer = _http.Response.BodyWriter;
-            MessageFraming.WriteMessage(writer, message, _responseEncoding, _options.MaxSendMessageSize);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            MessageFraming.WriteMessage(_http.Response.BodyWriter, message, _responseEncoding, _options.MaxSendMessageSize);
+            await FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -82,6 +83,13 @@ internal sealed partial class HttpServerCall
     }
 
     private string? _responseEncoding;
+
+    /// <summary>
+    /// Flushes without a token. Kestrel aborts the whole stream (RST_STREAM INTERNAL_ERROR) when a body flush is
+    /// cancelled, so a deadline passing mid-flush cost the client its DEADLINE_EXCEEDED status (found by the fuzzer with
+    /// 1 ns timeouts). A flush stuck on flow control is ended by the deadline path's reset instead (OnDeadlineAsync).
+    /// </summary>
+    private ValueTask<System.IO.Pipelines.FlushResult> FlushAsync() => _http.Response.BodyWriter.FlushAsync(CancellationToken.None);
 
     /// <summary>Serializes writes against the deadline timer; calls without a deadline have no second writer.</summary>
     private ValueTask EnterAsync(CancellationToken cancellationToken) =>

@@ -19,6 +19,8 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
     // Task.Delay cannot wait longer than this; longer deadlines are reported but not timed.
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(int.MaxValue - 1);
 
+    private static readonly TimeSpan StuckWriterGrace = TimeSpan.FromSeconds(1);
+
     private readonly HttpContext _http;
     private readonly GrpcServiceOptions _options;
     private readonly ILogger _logger;
@@ -161,9 +163,9 @@ internal sealed partial class HttpServerCall : ServerCallContext, IDisposable
         _deadlineExceeded = true;
         await _cts!.CancelAsync().ConfigureAwait(false);
 
-        // A writer blocked on HTTP/2 flow control holds the lock until its cancelled flush returns;
-        // if that never happens, reset the stream rather than hang the call.
-        if (!await _writeLock!.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+        // A writer finishing its flush holds the lock for moments; one blocked on HTTP/2 flow control (flushes are not
+        // cancellable, see FlushAsync) would hold it indefinitely: then reset the stream (CANCEL) rather than hang the call.
+        if (!await _writeLock!.WaitAsync(StuckWriterGrace).ConfigureAwait(false))
         {
             _http.Features.Get<IHttpResetFeature>()?.Reset(8);
             return;
