@@ -72,7 +72,7 @@ public sealed class FindingPredicateParseErrorTests
         var message = Refusal("red_flags.saddle");
 
         Assert.StartsWith("'red_flags.saddle': RedFlags has no field 'saddle' (known: saddle_anaesthesia, new_bladder_dysfunction, ", message);
-        Assert.EndsWith(", collapse_or_loss_of_consciousness, chest_pain).", message);
+        Assert.EndsWith(", chest_pain, recent_spinal_surgery_or_injection, recent_urinary_tract_infection, tuberculosis_exposure, indwelling_catheter_or_recent_bacteraemia).", message);
     }
 
     [Fact]

@@ -22,8 +22,14 @@ internal static class AssessmentText
         text.AppendLine(CultureInfo.InvariantCulture, $"Disposition:  {triage.Disposition}");
         foreach (var condition in triage.SuspectedConditions)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Suspected:    {condition.Name} [{Name(condition.Urgency)}] rule {condition.RuleId}");
+            var label = condition.Concern == Concern.ToConsider ? "To consider: " : "Suspected:    ";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{label}{condition.Name} [{Name(condition.Urgency)}] rule {condition.RuleId}");
             text.AppendLine(CultureInfo.InvariantCulture, $"              findings: {string.Join(", ", condition.Findings)}");
+            if (condition.MoreUrgentIf.Count > 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"              more urgent if: {string.Join(", ", condition.MoreUrgentIf)}");
+            }
+
             text.AppendLine(CultureInfo.InvariantCulture, $"              sources: {string.Join("; ", condition.Sources.Select(s => s.SourceId))}");
         }
 

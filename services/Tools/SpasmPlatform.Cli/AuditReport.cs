@@ -106,11 +106,12 @@ internal static class AuditReport
 
         if (triage.SuspectedConditions.Count > 0)
         {
-            html.AppendLine("<h3>Suspected serious pathology</h3><table><tr><th>condition</th><th>urgency</th><th>rule</th><th>findings</th><th>sources</th></tr>");
+            html.AppendLine("<h3>Serious pathology suspected or to consider</h3><table><tr><th>condition</th><th>concern</th><th>urgency</th><th>rule</th><th>findings</th><th>more urgent if</th><th>sources</th></tr>");
             foreach (var condition in triage.SuspectedConditions)
             {
+                var concern = condition.Concern switch { Concern.ToConsider => "to consider", Concern.Suspected => "suspected", _ => "suspected (not graded)" };
                 html.AppendLine(CultureInfo.InvariantCulture,
-                    $"<tr><td>{E(condition.Name)}</td><td>{E(condition.Urgency.ToString())}</td><td class=\"mono\">{E(condition.RuleId)}</td><td>{List(condition.Findings)}</td><td>{Sources(condition.Sources)}</td></tr>");
+                    $"<tr><td>{E(condition.Name)}</td><td>{E(concern)}</td><td>{E(condition.Urgency.ToString())}</td><td class=\"mono\">{E(condition.RuleId)}</td><td>{List(condition.Findings)}</td><td>{List(condition.MoreUrgentIf)}</td><td>{Sources(condition.Sources)}</td></tr>");
             }
 
             html.AppendLine("</table>");

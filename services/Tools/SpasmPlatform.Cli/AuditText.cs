@@ -21,7 +21,12 @@ internal static class AuditText
             text.AppendLine(CultureInfo.InvariantCulture, $"STarT Back:   {triage.StartBack?.Risk ?? StartBackRisk.NotAssessed} (total {triage.StartBack?.TotalScore ?? 0}, psychosocial {triage.StartBack?.PsychosocialScore ?? 0})");
             foreach (var condition in triage.SuspectedConditions)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"Suspected:    {condition.Name} [{condition.Urgency}] rule {condition.RuleId}: {string.Join(", ", condition.Findings)}");
+                var label = condition.Concern == Concern.ToConsider ? "To consider: " : "Suspected:    ";
+                text.AppendLine(CultureInfo.InvariantCulture, $"{label}{condition.Name} [{condition.Urgency}] rule {condition.RuleId}: {string.Join(", ", condition.Findings)}");
+                if (condition.MoreUrgentIf.Count > 0)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"              more urgent if: {string.Join(", ", condition.MoreUrgentIf)}");
+                }
             }
 
             foreach (var cause in triage.LikelyCauses)

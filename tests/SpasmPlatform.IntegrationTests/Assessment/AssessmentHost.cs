@@ -16,7 +16,7 @@ public class AssessmentHost : IAsyncLifetime
 {
     public string Schema { get; } = $"assessment_it_{Guid.NewGuid():N}"[..29];
 
-    public KnowledgeHost Knowledge => _knowledge ??= new KnowledgeHost { EntityPrefix = EntityPrefix };
+    public KnowledgeHost Knowledge => _knowledge ??= new KnowledgeHost { EntityPrefix = EntityPrefix, Settings = KnowledgeSettings };
 
     private KnowledgeHost? _knowledge;
 
@@ -31,6 +31,9 @@ public class AssessmentHost : IAsyncLifetime
 
     /// <summary>Messaging:EntityPrefix for this platform's processes (see MessagingIsolation); null: the shared exchanges.</summary>
     protected virtual string? EntityPrefix => null;
+
+    /// <summary>Extra settings for the knowledge process (null: none).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? KnowledgeSettings => null;
 
     /// <summary>Extra settings for the assessment process.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();

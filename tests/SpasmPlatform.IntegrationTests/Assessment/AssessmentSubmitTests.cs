@@ -104,7 +104,7 @@ public sealed class AssessmentSubmitTests(AssessmentHost host) : IClassFixture<A
             ClinicianId = " ",
             AgeYears = 12,
             Sex = (Sex)9,
-            Presentation = new Presentation { Region = BodyRegion.Unspecified, Onset = (Onset)7, DurationDays = -1, PainScore = 11, LegPain = LegPain.Unspecified },
+            Presentation = new Presentation { Region = BodyRegion.Unspecified, Onset = (Onset)7, DurationDays = -1, PainScore = 11, LegPain = LegPain.Unspecified, AgeAtFirstOnsetYears = 30 },
             Vitals = new Vitals { TemperatureCelsius = 50, SystolicBpMmhg = 10, HeartRateBpm = 400 },
             RiskFactors = { RiskFactor.Obesity, RiskFactor.Unspecified },
             CurrentMedications = { (Medication)99 },
@@ -120,7 +120,7 @@ public sealed class AssessmentSubmitTests(AssessmentHost host) : IClassFixture<A
             [
                 "request_id", "clinic_id", "patient_ref", "clinician_id", "age_years", "sex",
                 "presentation.region", "presentation.onset", "presentation.duration_days", "presentation.pain_score", "presentation.leg_pain",
-                "vitals.temperature_celsius", "vitals.systolic_bp_mmhg", "vitals.heart_rate_bpm",
+                "presentation.age_at_first_onset_years", "vitals.temperature_celsius", "vitals.systolic_bp_mmhg", "vitals.heart_rate_bpm",
                 "risk_factors[1]", "current_medications[0]", "comorbidities[0]", "start_back.bothersomeness", "clinical_notes",
             ],
             error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));

@@ -25,6 +25,8 @@ public sealed class AssessmentVignetteTests(AssessmentHost host) : IClassFixture
         { "v09-axial-spa", Urgency.Routine, ["axial_spondyloarthritis"] },
         { "v10-sedatives-sciatica", Urgency.SelfCare, [] },
         { "v11-possible-malignancy", Urgency.Within2Weeks, ["spinal_malignancy"] },
+        { "r03-diabetes-alone", Urgency.Within24Hours, ["spinal_infection"] },
+        { "r09-aaa-risk-profile", Urgency.Routine, ["abdominal_aortic_aneurysm"] },
     };
 
     [Theory]

@@ -24,6 +24,8 @@ public sealed class SampleAssessmentTests
         { "v09-axial-spa", Urgency.Routine },
         { "v10-sedatives-sciatica", Urgency.SelfCare },
         { "v11-possible-malignancy", Urgency.Within2Weeks },
+        { "r03-diabetes-alone", Urgency.Within24Hours },
+        { "r09-aaa-risk-profile", Urgency.Routine },
     };
 
     [Theory]

@@ -37,6 +37,11 @@ internal sealed class AssessmentRequestValidators :
 
         Defined(violations, request.Sex, "sex");
         Presentation(violations, request.Presentation);
+        if (request.Presentation is { HasAgeAtFirstOnsetYears: true } onset && (onset.AgeAtFirstOnsetYears < 0 || onset.AgeAtFirstOnsetYears > request.AgeYears))
+        {
+            // A first episode after today's age is a data-entry error that would mislead the "first onset after 50" sign.
+            violations.Add(new("presentation.age_at_first_onset_years", "must be between 0 and age_years"));
+        }
         if (request.Vitals is { } vitals)
         {
             if (vitals.HasTemperatureCelsius && !(vitals.TemperatureCelsius >= 25 && vitals.TemperatureCelsius <= 45))

@@ -20,6 +20,11 @@ internal sealed class CompiledKnowledge
         StartBackItems = rules.StartBack.Items.OrderBy(i => i.Number).Select(i => (i, parser.Parse(i.When))).ToArray();
         Referrals = rules.ReferralRules.Select(r => (r, CompiledCriterion.Compile(r.When, parser, $"referral rule '{r.Id}' when"))).ToArray();
         Causes = rules.CauseRules.Select(r => (r, r.Evidence.Select(e => parser.Parse(e.When)).ToArray())).ToArray();
+        RiskFactors = rules.RiskFactorRules.Select(r => new CompiledRiskFactorRule(
+            r,
+            r.RiskFactors.Select((f, i) => CompiledCriterion.Compile(f.When, parser, $"risk-factor rule '{r.Id}' risk_factors[{i}] when")).ToArray(),
+            r.NonSpecificSigns.Select((f, i) => CompiledCriterion.Compile(f.When, parser, $"risk-factor rule '{r.Id}' non_specific_signs[{i}] when")).ToArray())).ToArray();
+        RuleOwnedSafetyNet = rules.RiskFactorRules.SelectMany(r => r.SafetyNet).ToHashSet(StringComparer.Ordinal);
         SafetyNet = rules.SafetyNet.Select(a => (a, a.When is null ? null : CompiledCriterion.Compile(a.When, parser, $"safety-net advice '{a.Id}' when"))).ToArray();
     }
 
@@ -43,5 +48,13 @@ internal sealed class CompiledKnowledge
 
     public (CauseRule Rule, FindingPredicate[] Evidence)[] Causes { get; }
 
+    public CompiledRiskFactorRule[] RiskFactors { get; }
+
+    /// <summary>Safety-net entries that a risk-factor rule gives when it fires, and that are given on no other occasion.</summary>
+    public IReadOnlySet<string> RuleOwnedSafetyNet { get; }
+
     public (SafetyNetAdvice Advice, CompiledCriterion? When)[] SafetyNet { get; }
 }
+
+/// <summary>A risk-factor rule with its risk factors and non-specific signs compiled.</summary>
+internal sealed record CompiledRiskFactorRule(RiskFactorRule Rule, CompiledCriterion[] RiskFactors, CompiledCriterion[] Signs);

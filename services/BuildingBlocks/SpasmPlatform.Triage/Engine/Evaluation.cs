@@ -19,7 +19,10 @@ internal sealed class Evaluation(SubmitAssessmentRequest submission, CompiledKno
 
     public List<string> ExtraAdvice { get; } = [];
 
-    public void Step(string ruleId, string description, IEnumerable<string> inputs, string outcome, RepeatedField<Citation> sources)
+    /// <summary>Rule-owned safety-net entries whose rule fired, with the findings that made it fire.</summary>
+    public Dictionary<string, List<string>> OwnedSafetyNetGiven { get; } = new(StringComparer.Ordinal);
+
+    public void Step(string ruleId, string description, IEnumerable<string> inputs, string outcome, IEnumerable<Citation> sources)
     {
         var step = new DecisionStep { Order = Steps.Count + 1, RuleId = ruleId, Description = description, Outcome = outcome };
         step.Inputs.Add(inputs);
@@ -27,8 +30,11 @@ internal sealed class Evaluation(SubmitAssessmentRequest submission, CompiledKno
         Steps.Add(step);
     }
 
-    /// <summary>Suspects a condition; a second rule for the same code can only raise its urgency and adds its evidence.</summary>
-    public void Suspect(string code, Urgency urgency, string ruleId, IEnumerable<string> findings, IEnumerable<Citation> sources)
+    /// <summary>
+    /// Suspects a condition; a second rule for the same code can only raise its urgency and its concern (to consider
+    /// -> suspected), and adds its evidence.
+    /// </summary>
+    public void Suspect(string code, Urgency urgency, string ruleId, IEnumerable<string> findings, IEnumerable<Citation> sources, Concern concern)
     {
         var existing = Suspected.FirstOrDefault(s => s.Code == code);
         if (existing is null)
@@ -39,6 +45,7 @@ internal sealed class Evaluation(SubmitAssessmentRequest submission, CompiledKno
                 Name = Knowledge.ConditionNames.GetValueOrDefault(code, code),
                 Urgency = urgency,
                 RuleId = ruleId,
+                Concern = concern,
             };
             Suspected.Add(existing);
         }
@@ -46,6 +53,11 @@ internal sealed class Evaluation(SubmitAssessmentRequest submission, CompiledKno
         {
             existing.Urgency = urgency;
             existing.RuleId = ruleId;
+        }
+
+        if (concern > existing.Concern)
+        {
+            existing.Concern = concern;
         }
 
         foreach (var finding in findings.Where(f => !existing.Findings.Contains(f)))

@@ -15,9 +15,71 @@ public sealed partial class TriageEngine
                 continue;
             }
 
-            evaluation.Suspect(rule.ConditionCode, rule.Urgency, rule.Id, findings, rule.Sources);
+            evaluation.Suspect(rule.ConditionCode, rule.Urgency, rule.Id, findings, rule.Sources, rule.Concern);
             evaluation.Candidates.Add(new Candidate(rule.Urgency, evaluation.ActWithin(rule.Urgency, rule.ActWithinMinutes), rule.Disposition));
             evaluation.Step(rule.Id, rule.Description, findings, $"suspect {rule.ConditionCode}: {Describe(rule.Urgency)}", rule.Sources);
+        }
+    }
+
+    /// <summary>
+    /// Risk factors for serious pathology (rule sets from 1.2.0): one alone makes the condition one to consider at the
+    /// rule's `alone` level; two or more, or one with a non-specific sign, give its `escalated` level. Either way the
+    /// rule's own safety-net advice is given, so a risk factor never ends in self-care without it.
+    /// </summary>
+    private void EvaluateRiskFactors(Evaluation evaluation)
+    {
+        foreach (var compiled in _knowledge.RiskFactors)
+        {
+            var rule = compiled.Rule;
+            var findings = new List<string>();
+            var factors = compiled.RiskFactors.Count(f => f.Evaluate(evaluation.Submission, findings));
+            if (factors == 0)
+            {
+                continue;
+            }
+
+            var signs = compiled.Signs.Count(s => s.Evaluate(evaluation.Submission, findings));
+            var level = factors >= 2 || signs > 0 ? rule.Escalated : rule.Alone;
+            var sources = rule.Sources.Concat(level.Sources.Where(s => !rule.Sources.Contains(s))).ToList();
+            evaluation.Suspect(rule.ConditionCode, level.Urgency, rule.Id, findings, sources, level.Concern);
+            evaluation.Candidates.Add(new Candidate(level.Urgency, evaluation.ActWithin(level.Urgency, -1), level.Disposition));
+            foreach (var id in rule.SafetyNet)
+            {
+                evaluation.OwnedSafetyNetGiven.TryAdd(id, findings);
+            }
+
+            var why = $"{factors} risk factor{(factors == 1 ? string.Empty : "s")}, {signs} non-specific sign{(signs == 1 ? string.Empty : "s")}";
+            evaluation.Step(rule.Id, rule.Description, findings, $"{Describe(level.Concern)} {rule.ConditionCode}: {Describe(level.Urgency)} ({why})", sources);
+        }
+    }
+
+    /// <summary>
+    /// For every graded condition (rule sets from 1.2.0), the findings that would have made it more urgent: the
+    /// predicates not met in the more urgent red flags of its own code (and of the codes its risk-factor rule escalates
+    /// to), and, below its escalated level, the risk factors and signs not yet present.
+    /// </summary>
+    private void ExplainEscalation(Evaluation evaluation)
+    {
+        foreach (var suspected in evaluation.Suspected.Where(s => s.Concern != Concern.Unspecified))
+        {
+            var riskRule = _knowledge.RiskFactors.FirstOrDefault(r => r.Rule.ConditionCode == suspected.Code);
+            var codes = new HashSet<string>(StringComparer.Ordinal) { suspected.Code };
+            codes.UnionWith(riskRule?.Rule.EscalatesTo ?? []);
+            var unmet = new List<string>();
+            foreach (var (rule, when) in _knowledge.RedFlags.Where(r => codes.Contains(r.Rule.ConditionCode) && r.Rule.Urgency < suspected.Urgency))
+            {
+                when.CollectUnmet(evaluation.Submission, unmet);
+            }
+
+            if (riskRule is not null && riskRule.Rule.Escalated.Urgency < suspected.Urgency)
+            {
+                foreach (var item in riskRule.RiskFactors.Concat(riskRule.Signs))
+                {
+                    item.CollectUnmet(evaluation.Submission, unmet);
+                }
+            }
+
+            suspected.MoreUrgentIf.Add(unmet);
         }
     }
 
@@ -35,7 +97,7 @@ public sealed partial class TriageEngine
         string outcome;
         if (met.Count >= ng65.ReferAtLeast)
         {
-            evaluation.Suspect(ng65.ConditionCode, ng65.ReferUrgency, ng65.RuleId, met, ng65.Sources);
+            evaluation.Suspect(ng65.ConditionCode, ng65.ReferUrgency, ng65.RuleId, met, ng65.Sources, ng65.ReferConcern);
             evaluation.Candidates.Add(new Candidate(ng65.ReferUrgency, evaluation.ActWithin(ng65.ReferUrgency, -1), ng65.ReferDisposition));
             outcome = $"{met.Count} of {ng65.Criteria.Count} criteria: suspect {ng65.ConditionCode}: {Describe(ng65.ReferUrgency)}";
         }

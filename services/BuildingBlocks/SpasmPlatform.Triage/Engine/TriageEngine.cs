@@ -39,10 +39,12 @@ public sealed partial class TriageEngine
         ArgumentNullException.ThrowIfNull(submission);
         var evaluation = new Evaluation(submission, _knowledge);
         EvaluateRedFlags(evaluation);
+        EvaluateRiskFactors(evaluation);
         EvaluateNg65(evaluation);
         var startBack = EvaluateStartBack(evaluation);
         EvaluateReferrals(evaluation);
         var causes = EvaluateCauses(evaluation);
+        ExplainEscalation(evaluation);
 
         var decided = Decide(evaluation.Candidates);
         var triage = new TriageResult
@@ -76,13 +78,23 @@ public sealed partial class TriageEngine
         var advice = new List<string>(evaluation.ExtraAdvice);
         foreach (var (entry, when) in _knowledge.SafetyNet)
         {
+            var findings = new List<string>();
             if (entry.Urgencies.Count > 0 && !entry.Urgencies.Contains(urgency))
             {
                 continue;
             }
 
-            var findings = new List<string>();
-            if (when is not null && !when.Evaluate(evaluation.Submission, findings))
+            if (_knowledge.RuleOwnedSafetyNet.Contains(entry.Id))
+            {
+                // Given because its risk-factor rule fired; never on its own.
+                if (!evaluation.OwnedSafetyNetGiven.TryGetValue(entry.Id, out var because))
+                {
+                    continue;
+                }
+
+                findings.AddRange(because);
+            }
+            else if (when is not null && !when.Evaluate(evaluation.Submission, findings))
             {
                 continue;
             }
@@ -95,6 +107,13 @@ public sealed partial class TriageEngine
     }
 
     private static string Describe(Urgency urgency) => urgency.ToString();
+
+    private static string Describe(Concern concern) => concern switch
+    {
+        Concern.ToConsider => "consider",
+        Concern.Suspected => "suspect",
+        _ => "suspect",
+    };
 
     private static string Score(double score) => score.ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -14,6 +14,15 @@ public abstract class CompiledCriterion
 
     public bool Evaluate(IMessage submission) => Evaluate(submission, new List<string>());
 
+    /// <summary>
+    /// Adds the text of every finding predicate in the criterion that does not hold for <paramref name="submission"/>:
+    /// what a clinician could still ask about. Members of a <c>none</c> group are left out (their absence is what counts).
+    /// </summary>
+    public abstract void CollectUnmet(IMessage submission, ICollection<string> unmet);
+
+    /// <summary>Every finding predicate of the criterion, in order (members of <c>none</c> groups excluded).</summary>
+    public abstract IEnumerable<FindingPredicate> Predicates { get; }
+
     /// <summary>Compiles <paramref name="criterion"/>; <paramref name="location"/> prefixes every error (e.g. "rule RF-CES-01 when").</summary>
     public static CompiledCriterion Compile(Criterion criterion, FindingPredicateParser parser, string location)
     {
@@ -86,6 +95,16 @@ public abstract class CompiledCriterion
 
             return true;
         }
+
+        public override void CollectUnmet(IMessage submission, ICollection<string> unmet)
+        {
+            if (!predicate.Evaluate(submission) && !unmet.Contains(predicate.Text))
+            {
+                unmet.Add(predicate.Text);
+            }
+        }
+
+        public override IEnumerable<FindingPredicate> Predicates => [predicate];
     }
 
     private sealed class Group(CompiledCriterion[] members, GroupKind kind, int count) : CompiledCriterion
@@ -123,5 +142,21 @@ public abstract class CompiledCriterion
 
             return result;
         }
+
+        public override void CollectUnmet(IMessage submission, ICollection<string> unmet)
+        {
+            if (kind == GroupKind.None)
+            {
+                return;
+            }
+
+            foreach (var member in members)
+            {
+                member.CollectUnmet(submission, unmet);
+            }
+        }
+
+        public override IEnumerable<FindingPredicate> Predicates =>
+            kind == GroupKind.None ? [] : members.SelectMany(m => m.Predicates);
     }
 }

@@ -1,6 +1,7 @@
 using SpasmPlatform.Common.V1;
 using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.V1;
+using SpasmPlatform.Triage.Findings;
 
 namespace SpasmPlatform.Knowledge.Loading;
 
@@ -26,6 +27,7 @@ internal sealed partial class KnowledgeValidator
         Ng65(rules.Ng65);
         CauseRules(rules);
         ReferralRules(rules);
+        RiskFactorRules(rules);
         SafetyNet(rules);
         FollowUp(rules);
         Unique(RuleIds(rules), "rule id");
@@ -37,6 +39,7 @@ internal sealed partial class KnowledgeValidator
             .Append(rules.Ng65?.RuleId ?? string.Empty)
             .Concat(rules.CauseRules.Select(r => r.RuleId))
             .Concat(rules.ReferralRules.Select(r => r.Id))
+            .Concat(rules.RiskFactorRules.Select(r => r.Id))
             .Concat(rules.SafetyNet.Select(r => r.Id))
             .Concat(rules.FollowUp.Select(r => r.Id))
             .Where(id => id.Length > 0);
@@ -91,6 +94,10 @@ internal sealed partial class KnowledgeValidator
             }
 
             Criterion(rule.When, $"{at} when", required: true);
+            if (rules.RiskFactorRules.Count > 0 && rule.Concern == Concern.Unspecified)
+            {
+                Error($"{at}: concern is required (CONCERN_SUSPECTED or CONCERN_TO_CONSIDER) in a rule set with risk_factor_rules.");
+            }
         }
 
         // A serious pathology no rule can ever suspect would be silently missed.
@@ -198,6 +205,11 @@ internal sealed partial class KnowledgeValidator
         {
             Error($"{at}: refer_urgency is required.");
         }
+
+        if (_knowledge.RuleSet.RiskFactorRules.Count > 0 && ng65.ReferConcern == Concern.Unspecified)
+        {
+            Error($"{at}: refer_concern is required in a rule set with risk_factor_rules.");
+        }
     }
 
     private void CauseRules(RuleSet rules)
@@ -256,6 +268,138 @@ internal sealed partial class KnowledgeValidator
             }
 
             Criterion(rule.When, $"{at} when", required: true);
+        }
+    }
+
+    /// <summary>
+    /// Risk-factor rules (from 1.2.0): a risk factor for serious pathology must never end in self-care, must name its
+    /// condition, and must carry its own safety net; and no risk factor the knowledge base lists for a serious
+    /// condition may be left out of that condition's rule.
+    /// </summary>
+    private void RiskFactorRules(RuleSet rules)
+    {
+        if (rules.RiskFactorRules.Count == 0)
+        {
+            return;
+        }
+
+        var serious = _knowledge.Conditions.Where(c => c.Kind == ConditionKind.SeriousPathology).ToDictionary(c => c.Code, StringComparer.Ordinal);
+        foreach (var condition in serious.Values.Where(c => c.RiskFactors.Any(f => f.When.Length > 0) && rules.RiskFactorRules.All(r => r.ConditionCode != c.Code)))
+        {
+            Error($"condition '{condition.Code}': it lists risk factors with a finding predicate but no risk-factor rule reads them (a risk factor alone must never end in self-care).");
+        }
+
+        var safetyNet = rules.SafetyNet.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var rule in rules.RiskFactorRules)
+        {
+            var at = $"risk-factor rule '{rule.Id}'";
+            Require(rule.Id, $"{at}: id");
+            Require(rule.Description, $"{at}: description");
+            Sources(rule.Sources, at);
+            if (!serious.ContainsKey(rule.ConditionCode))
+            {
+                Error($"{at}: condition_code '{rule.ConditionCode}' is not a serious pathology of this knowledge base.");
+            }
+
+            if (rules.RiskFactorRules.Count(r => r.ConditionCode == rule.ConditionCode) > 1)
+            {
+                Error($"{at}: condition '{rule.ConditionCode}' has more than one risk-factor rule; list every risk factor in one.");
+            }
+
+            if (rule.RiskFactors.Count == 0)
+            {
+                Error($"{at}: risk_factors needs at least one risk factor.");
+            }
+
+            foreach (var (item, i) in rule.RiskFactors.Select((f, i) => (f, i)).Concat(rule.NonSpecificSigns.Select((f, i) => (f, i + 1000))))
+            {
+                var itemAt = i < 1000 ? $"{at} risk_factors[{i}]" : $"{at} non_specific_signs[{i - 1000}]";
+                Require(item.Text, $"{itemAt}: text");
+                Criterion(item.When, $"{itemAt} when", required: true);
+            }
+
+            Level(rule.Alone, $"{at} alone");
+            Level(rule.Escalated, $"{at} escalated");
+            if (rule.Alone is not null && rule.Escalated is not null
+                && (rule.Escalated.Urgency > rule.Alone.Urgency || rule.Escalated.Concern < rule.Alone.Concern))
+            {
+                Error($"{at}: escalated must be at least as urgent and as concerned as alone.");
+            }
+
+            if (rule.SafetyNet.Count == 0)
+            {
+                Error($"{at}: safety_net needs the condition's own safety-net advice.");
+            }
+
+            foreach (var id in rule.SafetyNet)
+            {
+                if (!safetyNet.TryGetValue(id, out var advice))
+                {
+                    Error($"{at}: safety_net '{id}' is not a safety-net advice id.");
+                }
+                else if (advice.When is not null)
+                {
+                    Error($"{at}: safety_net '{id}' is given whenever the rule fires, so it takes no when of its own.");
+                }
+                else if (advice.Urgencies.Count > 0 && !(advice.Urgencies.Contains(rule.Alone?.Urgency ?? Urgency.Unspecified) && advice.Urgencies.Contains(rule.Escalated?.Urgency ?? Urgency.Unspecified)))
+                {
+                    Error($"{at}: safety_net '{id}' must be given at the rule's alone and escalated urgencies.");
+                }
+            }
+
+            foreach (var code in rule.EscalatesTo.Where(c => !serious.ContainsKey(c) || c == rule.ConditionCode))
+            {
+                Error($"{at}: escalates_to '{code}' is not another serious pathology of this knowledge base.");
+            }
+
+            if (serious.TryGetValue(rule.ConditionCode, out var condition))
+            {
+                Covered(rule, condition, at);
+            }
+        }
+    }
+
+    private void Level(RiskFactorLevel? level, string at)
+    {
+        if (level is null)
+        {
+            Error($"{at}: is required.");
+            return;
+        }
+
+        if (level.Urgency is Urgency.Unspecified or Urgency.SelfCare)
+        {
+            Error($"{at}: urgency must be a clinician review (above self-care): a risk factor for serious pathology is never reassurance.");
+        }
+
+        if (level.Concern == Concern.Unspecified)
+        {
+            Error($"{at}: concern is required.");
+        }
+
+        Require(level.Disposition, $"{at}: disposition");
+        Sources(level.Sources, at);
+    }
+
+    /// <summary>Every risk factor the condition lists with a finding predicate is one its rule reads.</summary>
+    private void Covered(RiskFactorRule rule, Condition condition, string at)
+    {
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in rule.RiskFactors.Concat(rule.NonSpecificSigns).Where(i => i.When is not null))
+        {
+            try
+            {
+                read.UnionWith(CompiledCriterion.Compile(item.When, _parser, at).Predicates.Select(p => p.Text));
+            }
+            catch (FindingPredicateException)
+            {
+                // Already reported by Criterion().
+            }
+        }
+
+        foreach (var factor in condition.RiskFactors.Where(f => f.When.Length > 0 && !read.Contains(f.When)))
+        {
+            Error($"{at}: condition '{condition.Code}' lists the risk factor '{factor.When}', which the rule does not read.");
         }
     }
 
