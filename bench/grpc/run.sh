@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# bench/grpc/run.sh - unary gRPC throughput/latency: our gRPC layer vs a bare Kestrel HTTP/2 endpoint
-# (the ceiling) vs Debian's C++ gRPC, all driven by h2load with the same request. Run by hand only:
+# bench/grpc/run.sh - unary gRPC throughput/latency: grpc-dotnet (the stack the services run on) vs a bare
+# Kestrel HTTP/2 endpoint (the ceiling) vs Debian's C++ gRPC, all driven by h2load with the same request, and
+# beside them the retired SpasmPlatform.Grpc layer's figures from the History of results.md (not re-run: its
+# code is gone). Run by hand only:
 #
 #   bash bench/grpc/run.sh
 #
 # Builds the three servers (Release), starts them on 127.0.0.1, checks each with curl and a real gRPC
-# client, runs h2load per load and server, writes bench/grpc/results.md, and stops the servers.
+# client, runs h2load per load and server, writes the latest run at the top of bench/grpc/results.md
+# (the run that was there moves to the top of its "## History", which is otherwise kept as it is), and
+# stops the servers. About 8 minutes with the defaults.
 # Raw h2load output goes to bench/grpc/out/ (git-ignored). Knobs (environment variables):
 #
-#   SERVERS="ours kestrel cpp"   which servers to run; "cpp-sync" (C++ on the synchronous API) is optional
+#   SERVERS="grpc-dotnet kestrel cpp"   which servers to run; "cpp-sync" (C++ on the synchronous API) is optional
 #   LOADS="1x1 1x10 4x25"        h2load clients x max concurrent streams per client
 #   DURATION=10                  measured seconds per run (h2load -D)
 #   WARMUP=3                     seconds of load at the same concurrency right before each measured run
@@ -18,11 +22,21 @@
 #   H2LOAD_THREADS=1             h2load -t (capped at the number of clients)
 #   H2LOAD_CPUS=                 e.g. "1": pin h2load with taskset (servers then get the other cores)
 #   SERVER_CPUS=                 e.g. "0": pin the servers with taskset
-#   PORT_OURS=50062 PORT_KESTREL=50061 PORT_CPP=50063 PORT_CPP_SYNC=50064
+#   PORT_GRPC_DOTNET=50062 PORT_KESTREL=50061 PORT_CPP=50063 PORT_CPP_SYNC=50064
 #   SKIP_BUILD=1                 reuse the last build
 #   AUTO_INSTALL=0               do not apt-get install missing tools (default: install when root)
-#   RESULTS=path                 where to write the markdown table (default bench/grpc/results.md)
+#   RESULTS=path                 where to write the markdown (default bench/grpc/results.md); its History,
+#                                or else bench/grpc/results.md's, is carried over
 set -euo pipefail
+
+# The command as given, for results.md: a run can only be compared with another made with the same knobs.
+KNOBS=(SERVERS LOADS DURATION WARMUP REPEATS LATENCY_DURATION LOG_DIR H2LOAD_THREADS H2LOAD_CPUS SERVER_CPUS PYTHON
+       PORT_GRPC_DOTNET PORT_KESTREL PORT_CPP PORT_CPP_SYNC SKIP_BUILD AUTO_INSTALL RESULTS)
+INVOCATION=""
+for knob in "${KNOBS[@]}"; do
+    if [[ -n "${!knob+set}" ]]; then INVOCATION+="$knob=$(printf '%q' "${!knob}") "; fi
+done
+INVOCATION+="bash bench/grpc/run.sh"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -30,7 +44,7 @@ OUT="$HERE/out"
 RAW="$OUT/raw"
 RESULTS="${RESULTS:-$HERE/results.md}"
 
-SERVERS="${SERVERS:-ours kestrel cpp}"
+SERVERS="${SERVERS:-grpc-dotnet kestrel cpp}"
 LOADS="${LOADS:-1x1 1x10 4x25}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-3}"
@@ -44,10 +58,15 @@ LOG_DIR="${LOG_DIR:-/dev/shm}"
 [[ -d "$LOG_DIR" && -w "$LOG_DIR" ]] || LOG_DIR="$HERE/out/raw"
 AUTO_INSTALL="${AUTO_INSTALL:-1}"
 
-declare -A PORT=([ours]="${PORT_OURS:-50062}" [kestrel]="${PORT_KESTREL:-50061}" [cpp]="${PORT_CPP:-50063}"
+declare -A PORT=([grpc-dotnet]="${PORT_GRPC_DOTNET:-50062}" [kestrel]="${PORT_KESTREL:-50061}" [cpp]="${PORT_CPP:-50063}"
                  [cpp-sync]="${PORT_CPP_SYNC:-50064}")
-declare -A LABEL=([ours]="ours (SpasmPlatform.Grpc)" [kestrel]="Kestrel ceiling" [cpp]="C++ gRPC (callback API)"
+declare -A LABEL=([grpc-dotnet]="grpc-dotnet (Grpc.AspNetCore)" [kestrel]="Kestrel ceiling" [cpp]="C++ gRPC (callback API)"
                   [cpp-sync]="C++ gRPC (sync API)")
+OLD_LABEL="old layer (SpasmPlatform.Grpc), reference"
+# The goals, checked at the heaviest load (GOAL_LOAD) and shown for every load.
+GOAL_CEILING=0.85
+GOAL_CPP=1.5
+GOAL_LOAD=4x25
 declare -A PID=()
 
 RPC_PATH="/spasm.testing.v1.EchoService/Echo"
@@ -62,7 +81,7 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 for server in $SERVERS; do
-    [[ -n "${PORT[$server]:-}" ]] || die "unknown server '$server' (expected: ours kestrel cpp cpp-sync)"
+    [[ -n "${PORT[$server]:-}" ]] || die "unknown server '$server' (expected: grpc-dotnet kestrel cpp cpp-sync)"
 done
 
 # ---------------------------------------------------------------------------------------------- tools
@@ -89,8 +108,8 @@ ensure_tools() {
             die "missing tools; install with: apt-get install ${missing[*]}"
         fi
     fi
-    if [[ " $SERVERS " == *" ours "* || " $SERVERS " == *" kestrel "* ]]; then
-        command -v dotnet >/dev/null || die "the .NET SDK is needed for the ours/kestrel servers"
+    if [[ " $SERVERS " == *" grpc-dotnet "* || " $SERVERS " == *" kestrel "* ]]; then
+        command -v dotnet >/dev/null || die "the .NET SDK is needed for the grpc-dotnet/kestrel servers"
     fi
 }
 
@@ -102,10 +121,10 @@ build() {
     fi
     for server in $SERVERS; do
         case "$server" in
-            ours) log "building OurServer (Release)"
-                  dotnet build "$HERE/OurServer/OurServer.csproj" -c Release -nologo -v quiet ;;
+            grpc-dotnet) log "building GrpcDotnetServer (Release)"
+                  dotnet build "$HERE/GrpcDotnetServer/GrpcDotnetServer.csproj" -c Release -nologo -v quiet >&2 ;;
             kestrel) log "building KestrelCeiling (Release)"
-                  dotnet build "$HERE/KestrelCeiling/KestrelCeiling.csproj" -c Release -nologo -v quiet ;;
+                  dotnet build "$HERE/KestrelCeiling/KestrelCeiling.csproj" -c Release -nologo -v quiet >&2 ;;
             cpp|cpp-sync) log "building the C++ server (Release)"
                   cmake -S "$HERE/cpp" -B "$OUT/cpp-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
                   cmake --build "$OUT/cpp-build" -j"$(nproc)" >/dev/null ;;
@@ -125,7 +144,7 @@ write_payloads() {
 server_command() {  # sets CMD to the server's command line
     local server="$1" port="${PORT[$1]}"
     case "$server" in
-        ours) CMD=(dotnet "$HERE/OurServer/bin/Release/net10.0/OurServer.dll" --port "$port") ;;
+        grpc-dotnet) CMD=(dotnet "$HERE/GrpcDotnetServer/bin/Release/net10.0/GrpcDotnetServer.dll" --port "$port") ;;
         kestrel) CMD=(dotnet "$HERE/KestrelCeiling/bin/Release/net10.0/KestrelCeiling.dll" --port "$port") ;;
         cpp) CMD=("$OUT/cpp-build/echo_server" "$port") ;;
         cpp-sync) CMD=("$OUT/cpp-build/echo_server" "$port" --sync) ;;
@@ -205,7 +224,7 @@ children_cpu() {  # prints "total_seconds user_seconds" for finished children; `
 # .NET servers: "allocated_bytes gen0 gen1 gen2" from their GET /_bench/gc; nothing for the C++ server.
 gc_counters() {
     case "$1" in
-        ours|kestrel) curl -sS --http2-prior-knowledge --max-time 5 "http://127.0.0.1:${PORT[$1]}/_bench/gc" ;;
+        grpc-dotnet|kestrel) curl -sS --http2-prior-knowledge --max-time 5 "http://127.0.0.1:${PORT[$1]}/_bench/gc" ;;
     esac
 }
 
@@ -310,96 +329,190 @@ latency_run() {
 }
 
 # ---------------------------------------------------------------------------------------------- report
+# stats SERVER LOAD -> "best median mean sd max cores_server cores_h2load cores_other alloc gcs": req/s best
+# and median over the repeats, the rest from the best run. Nothing when the cell was not run.
+stats() {
+    awk -F'\t' -v s="$1" -v l="$2" '
+        $1 == s && $2 == l { n++; rps[n] = $4 + 0; row[n] = $0 }
+        END {
+            if (n == 0) exit
+            best = 1; for (i = 2; i <= n; i++) if (rps[i] > rps[best]) best = i
+            for (i = 1; i <= n; i++) a[i] = rps[i]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+            med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+            split(row[best], b, "\t")
+            printf "%.0f %.0f %s %s %s %s %s %s %s %s\n", rps[best], med, b[6], b[7], b[9], b[10], b[11], b[12], b[13], b[14]
+        }' "$OUT/runs.tsv"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && a != "-" && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
+per_request_us() { awk -v c="$1" -v r="$2" 'BEGIN { if (r + 0 > 0) printf "%.1f", c * 1e6 / r; else printf "-" }'; }
+at_least() { awk -v v="$1" -v g="$2" 'BEGIN { exit !(v != "-" && v + 0 >= g + 0) }'; }
+times_sign() { local c="$1"; echo "${c/x/×}"; }
+
+# The History of the previous results file, with the run it held on top moved to the head of it (headings
+# one level down): on this shared machine one run can be far off the next, so none is thrown away. A file
+# from before the section existed is kept whole under it, its headings moved down two levels.
+previous_history() {
+    local file="$RESULTS"
+    [[ -f "$file" ]] || file="$HERE/results.md"
+    [[ -f "$file" ]] || return 0
+    if grep -q '^## History' "$file"; then
+        awk '
+            /^## History/ { history = 1; next }
+            history && !opened && $0 == "" { opened = 1; next }
+            history { rest = rest $0 "\n"; next }
+            /^## / { run_started = 1 }
+            run_started { sub(/^#/, "##"); run = run $0 "\n" }
+            END { printf "## History\n\n%s%s", run, rest }' "$file"
+    else
+        printf '## History\n\n### Previous results.md, kept as it was\n\n'
+        sed 's/^#/###/' "$file"
+    fi
+}
+
+# The old layer's cells from the History's "### Old layer" section: "load best median cpu_us alloc
+# kestrel_best kestrel_median" per load, the Kestrel figures being that run's own ceiling.
+old_layer_cells() {
+    awk -F'|' '
+        /^### Old layer/ { on = 1; next }
+        on && /^###? / { on = 0 }
+        on && NF > 14 {
+            for (i = 2; i <= NF; i++) gsub(/^ +| +$/, "", $i)
+            load = $2; sub("×", "x", load)
+            if ($3 ~ /^ours/) { best[load] = $4; med[load] = $5; cpu[load] = $13; alloc[load] = $14 }
+            if ($3 == "Kestrel ceiling") { kb[load] = $4; km[load] = $5 }
+        }
+        END { for (l in best) print l, best[l], med[l], cpu[l], alloc[l], kb[l], km[l] }' "$1"
+}
+
 write_results() {
-    local commit dirty cpu kernel runtime grpc_version h2load_version
+    local commit dirty cpu kernel runtime grpc_dotnet grpc_version h2load_version history old_date
     commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     dirty="$(git -C "$ROOT" status --porcelain -- bench services 2>/dev/null | head -n 1)"
     [[ -n "$dirty" ]] && commit="$commit (with uncommitted changes)"
     cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
     kernel="$(uname -r)"
     runtime="$(dotnet --list-runtimes 2>/dev/null | awk '/Microsoft.AspNetCore.App/ { v = $2 } END { print v }')"
+    grpc_dotnet="$(sed -n 's/.*Include="Grpc.AspNetCore" Version="\([^"]*\)".*/\1/p' "$ROOT/Directory.Packages.props")"
     grpc_version="$(pkg-config --modversion grpc++ 2>/dev/null || echo '?')"
     h2load_version="$(h2load --version | awk '{ print $2 }')"
+    history="$OUT/history.md"
+    previous_history > "$history"
+    declare -A OLD=()
+    local line
+    while read -r line; do OLD[${line%% *}]="${line#* }"; done < <(old_layer_cells "$history")
+    old_date="$(sed -n '/^### Old layer/,/^Generated/ s/^Generated by .* on \([^,]*\),.*/\1/p' "$history" | head -n 1)"
 
     {
         echo "# bench/grpc results"
         echo
-        echo "Generated by \`bench/grpc/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit."
-        echo "Machine: $(nproc) cores ($cpu), kernel $kernel; ASP.NET Core runtime $runtime; C++ gRPC $grpc_version; h2load $h2load_version."
+        echo "The latest run of \`bench/grpc/run.sh\` comes first; each run moves the one before it to the top of the History."
+        echo
+        echo "## grpc-dotnet vs the Kestrel ceiling vs C++ gRPC: run of $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo
+        echo "Command: \`$INVOCATION\` (commit $commit)."
+        echo "Machine: $(nproc) cores ($cpu), kernel $kernel; load average before / after: $LOADAVG_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)."
+        echo "Software: ASP.NET Core runtime $runtime, grpc-dotnet (Grpc.AspNetCore) ${grpc_dotnet:-?}, C++ gRPC $grpc_version, h2load $h2load_version."
         echo "Load: h2load -t$H2LOAD_THREADS (at most one thread per client) on the same $(nproc) cores as the server${H2LOAD_CPUS:+ (h2load pinned to CPUs $H2LOAD_CPUS)}${SERVER_CPUS:+ (servers pinned to CPUs $SERVER_CPUS)};"
         echo "each run: ${WARMUP} s of the same load, then ${DURATION} s measured; $REPEATS runs per cell, servers interleaved."
         echo "Request \`EchoRequest{message=\"hello\"}\`, response \`EchoResponse{message=\"hello\"}\`, 12-byte gRPC frames; every response 2xx with the expected size."
         echo
-        echo "## Throughput and latency"
+        echo "### Side by side"
         echo
-        echo "req/s: best of the $REPEATS runs (other processes on the machine can only slow a run down) and the median."
-        echo "mean / sd / max: h2load's \"time for request\" of the best run. p50 / p99: from a separate ${LATENCY_DURATION} s run with"
-        echo "\`--log-file\` (per-request times; h2load is slower while logging, so that run's req/s is shown too)."
-        echo "CPU: cores used during the best run by the server, by h2load, and by other processes' user-mode code (kernel"
-        echo "softirq time for loopback TCP is charged to none of them); server CPU µs/req = server cores ÷ req/s, the"
-        echo "measure least disturbed by other load on the machine. Alloc: bytes the .NET server allocated per request"
-        echo "in the best run (GC.GetTotalAllocatedBytes), and its gen0/gen1/gen2 collections during that run."
+        echo "req/s: best of the $REPEATS runs (other processes on the machine can only slow a run down) and their median."
+        echo "× ceiling: req/s ÷ the Kestrel ceiling's req/s at the same load, best ÷ best and median ÷ median."
+        echo "Server CPU µs/req: server CPU time (user + system, /proc) ÷ requests, in the best run. Alloc B/req: bytes"
+        echo "the .NET server allocated per request in the best run (GC.GetTotalAllocatedBytes, read through its GET /_bench/gc)."
+        echo "The old layer's row is copied from the History (${old_date:-its run}), not re-run: its code is gone. Its"
+        echo "× ceiling is against the Kestrel ceiling of its own run; compare its req/s with today's only loosely."
         echo
-        echo "| load (c×m) | server | req/s best | req/s median | mean µs | sd µs | max µs | p50 µs | p99 µs | req/s of p-run | CPU server / h2load / other | server CPU µs/req | alloc B/req | GCs 0/1/2 |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
-        local load server
+        echo "| load (c×m) | server | req/s best | req/s median | × ceiling (best) | × ceiling (median) | server CPU µs/req | alloc B/req |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|"
+        local load server kbest kmed best med mean sd max cs ch co alloc gcs
         for load in $LOADS; do
+            kbest=""; kmed=""
+            if [[ -n "$(stats kestrel "$load")" ]]; then read -r kbest kmed _ < <(stats kestrel "$load"); fi
             for server in $SERVERS; do
-                awk -F'\t' -v s="$server" -v l="$load" -v label="${LABEL[$server]}" -v latfile="$OUT/latency.tsv" '
-                    BEGIN { while ((getline line < latfile) > 0) { split(line, f, "\t"); if (f[1] == s && f[2] == l) { lat = line } } }
-                    $1 == s && $2 == l { n++; rps[n] = $4 + 0; row[n] = $0 }
-                    END {
-                        if (n == 0) exit
-                        best = 1; for (i = 2; i <= n; i++) if (rps[i] > rps[best]) best = i
-                        # median of the req/s values
-                        for (i = 1; i <= n; i++) sorted[i] = rps[i]
-                        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
-                        med = (n % 2) ? sorted[(n + 1) / 2] : (sorted[n / 2] + sorted[n / 2 + 1]) / 2
-                        split(row[best], b, "\t")
-                        p50 = "-"; p99 = "-"; prps = "-"
-                        if (lat != "") { split(lat, f, "\t"); prps = sprintf("%.0f", f[3]); p50 = f[5]; p99 = f[7] }
-                        c = l; sub("x", "×", c)
-                        printf "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s / %s / %s | %.1f | %s | %s |\n",
-                            c, label, rps[best], med, b[6], b[7], b[9], p50, p99, prps, b[10], b[11], b[12],
-                            (rps[best] > 0) ? b[10] * 1e6 / rps[best] : 0, b[13], b[14]
-                    }' "$OUT/runs.tsv"
+                [[ -n "$(stats "$server" "$load")" ]] || continue
+                read -r best med mean sd max cs ch co alloc gcs < <(stats "$server" "$load")
+                printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(times_sign "$load")" "${LABEL[$server]}" "$best" "$med" \
+                    "$(ratio "$best" "$kbest")" "$(ratio "$med" "$kmed")" "$(per_request_us "$cs" "$best")" "$alloc"
             done
+            if [[ -n "${OLD[$load]:-}" ]]; then
+                read -r best med cs alloc kbest kmed <<< "${OLD[$load]}"
+                printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(times_sign "$load")" "$OLD_LABEL" "$best" "$med" \
+                    "$(ratio "$best" "$kbest")" "$(ratio "$med" "$kmed")" "$cs" "$alloc"
+            fi
         done
-        if [[ " $SERVERS " == *" ours "* ]]; then
+        if [[ " $SERVERS " == *" grpc-dotnet "* ]]; then
             echo
-            echo "## Ratios (ours ÷ other; req/s: higher is better for ours, latency: lower is better for ours)"
+            echo "### Goals"
             echo
-            echo "| load (c×m) | req/s best: ours/kestrel | req/s best: ours/cpp | req/s median: ours/kestrel | req/s median: ours/cpp | mean latency: ours/kestrel | mean latency: ours/cpp |"
-            echo "|---|---:|---:|---:|---:|---:|---:|"
+            echo "grpc-dotnet ≥ $GOAL_CEILING× the Kestrel ceiling and ≥ $GOAL_CPP× the C++ server, judged at $(times_sign "$GOAL_LOAD") on both the best and the median"
+            echo "req/s (a goal met by one of them only is reported as not met). Verdicts in parentheses are for the other"
+            echo "loads, shown for reference only."
+            echo
+            echo "| load (c×m) | grpc-dotnet ÷ Kestrel (best / median) | goal ≥ $GOAL_CEILING | grpc-dotnet ÷ C++ (best / median) | goal ≥ $GOAL_CPP |"
+            echo "|---|---:|---|---:|---|"
+            local gb gm cb cm rb rmed verdict_k verdict_c
             for load in $LOADS; do
-                awk -F'\t' -v l="$load" '
-                    $2 == l { n[$1]++; v[$1, n[$1]] = $4 + 0; m[$1, n[$1]] = $6 + 0 }
-                    function best(s,   i, b) { b = 0; for (i = 1; i <= n[s]; i++) if (b == 0 || v[s, i] > v[s, b]) b = i; return b }
-                    function median(s,   i, j, t, a, k) { k = n[s]; for (i = 1; i <= k; i++) a[i] = v[s, i]
-                        for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-                        return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-                    function ratio(a, b) { return (b > 0) ? sprintf("%.2f", a / b) : "-" }
-                    END {
-                        c = l; sub("x", "×", c)
-                        bo = best("ours"); bk = best("kestrel"); bc = best("cpp")
-                        printf "| %s | %s | %s | %s | %s | %s | %s |\n", c,
-                            n["kestrel"] ? ratio(v["ours", bo], v["kestrel", bk]) : "-",
-                            n["cpp"] ? ratio(v["ours", bo], v["cpp", bc]) : "-",
-                            n["kestrel"] ? ratio(median("ours"), median("kestrel")) : "-",
-                            n["cpp"] ? ratio(median("ours"), median("cpp")) : "-",
-                            n["kestrel"] ? ratio(m["ours", bo], m["kestrel", bk]) : "-",
-                            n["cpp"] ? ratio(m["ours", bo], m["cpp", bc]) : "-"
-                    }' "$OUT/runs.tsv"
+                [[ -n "$(stats grpc-dotnet "$load")" ]] || continue
+                read -r gb gm _ < <(stats grpc-dotnet "$load")
+                kbest=""; kmed=""; cb=""; cm=""
+                if [[ -n "$(stats kestrel "$load")" ]]; then read -r kbest kmed _ < <(stats kestrel "$load"); fi
+                if [[ -n "$(stats cpp "$load")" ]]; then read -r cb cm _ < <(stats cpp "$load"); fi
+                rb="$(ratio "$gb" "$kbest")"; rmed="$(ratio "$gm" "$kmed")"
+                if [[ "$rb" == - ]]; then verdict_k="not measured"
+                elif at_least "$rb" "$GOAL_CEILING" && at_least "$rmed" "$GOAL_CEILING"; then verdict_k="met"
+                else verdict_k="**not met**"; fi
+                local kr="$rb / $rmed"
+                rb="$(ratio "$gb" "$cb")"; rmed="$(ratio "$gm" "$cm")"
+                if [[ "$rb" == - ]]; then verdict_c="not measured"
+                elif at_least "$rb" "$GOAL_CPP" && at_least "$rmed" "$GOAL_CPP"; then verdict_c="met"
+                else verdict_c="**not met**"; fi
+                [[ "$load" == "$GOAL_LOAD" ]] || { verdict_k="($verdict_k)"; verdict_c="($verdict_c)"; }
+                printf '| %s | %s | %s | %s | %s |\n' "$(times_sign "$load")" "$kr" "$verdict_k" "$rb / $rmed" "$verdict_c"
             done
         fi
         echo
+        echo "### Every figure"
+        echo
+        echo "mean / sd / max: h2load's \"time for request\" of the best run. p50 / p99: from a separate ${LATENCY_DURATION} s run with"
+        echo "\`--log-file\` (per-request times; h2load is slower while logging, so that run's req/s is shown too)."
+        echo "CPU: cores used during the best run by the server, by h2load, and by other processes' user-mode code (kernel"
+        echo "softirq time for loopback TCP is charged to none of them). GCs: the .NET server's gen0/gen1/gen2 collections"
+        echo "during the best run."
+        echo
+        echo "| load (c×m) | server | req/s best | req/s median | mean µs | sd µs | max µs | p50 µs | p99 µs | req/s of p-run | CPU server / h2load / other | server CPU µs/req | alloc B/req | GCs 0/1/2 |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
+        local p50 p99 prun lat
+        for load in $LOADS; do
+            for server in $SERVERS; do
+                [[ -n "$(stats "$server" "$load")" ]] || continue
+                read -r best med mean sd max cs ch co alloc gcs < <(stats "$server" "$load")
+                p50="-"; p99="-"; prun="-"
+                lat="$(awk -F'\t' -v s="$server" -v l="$load" '$1 == s && $2 == l' "$OUT/latency.tsv" | tail -n 1)"
+                if [[ -n "$lat" ]]; then
+                    prun="$(cut -f3 <<< "$lat" | awk '{ printf "%.0f", $1 }')"; p50="$(cut -f5 <<< "$lat")"; p99="$(cut -f7 <<< "$lat")"
+                fi
+                printf '| %s | %s | %s | %s | %.0f | %.0f | %.0f | %s | %s | %s | %s / %s / %s | %s | %s | %s |\n' \
+                    "$(times_sign "$load")" "${LABEL[$server]}" "$best" "$med" "$mean" "$sd" "$max" "$p50" "$p99" "$prun" \
+                    "$cs" "$ch" "$co" "$(per_request_us "$cs" "$best")" "$alloc" "$gcs"
+            done
+        done
+        echo
         echo "Raw h2load output: \`bench/grpc/out/raw/\` (git-ignored); every run: \`bench/grpc/out/runs.tsv\`."
-    } > "$RESULTS"
+        echo
+        cat "$history"
+    } > "$OUT/results.new.md"
+    mv "$OUT/results.new.md" "$RESULTS"
     log "wrote $RESULTS"
 }
 
 # ------------------------------------------------------------------------------------------------ main
 main() {
+    LOADAVG_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
     ensure_tools
     mkdir -p "$OUT" "$RAW"
     build
@@ -445,7 +558,7 @@ main() {
     done
     stop_servers
     write_results
-    cat "$RESULTS"
+    sed '/^## History/q' "$RESULTS"
 }
 
 main "$@"

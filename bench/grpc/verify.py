@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Checks with a real gRPC client (Debian's python3-grpcio) that a bench/grpc server answers correctly.
 
-    verify.py --target 127.0.0.1:50062 --name ours --gen-dir bench/grpc/out/py [--all-rpcs]
+    verify.py --target 127.0.0.1:50062 --name grpc-dotnet --gen-dir bench/grpc/out/py [--all-rpcs]
 
 Always: Echo{message="hello"} returns exactly the expected response bytes with status OK.
-With --all-rpcs (the two real gRPC servers, not the Kestrel ceiling): fail_with_code, Expand,
+With --all-rpcs (the real gRPC servers, not the Kestrel ceiling): fail_with_code, Expand,
 Collect, Chat and an unknown method (UNIMPLEMENTED).
 
 --gen-dir holds Python code that run.sh generates from echo.proto with `protoc --python_out`.

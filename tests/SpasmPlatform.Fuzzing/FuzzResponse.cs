@@ -24,6 +24,6 @@ public sealed record FuzzResponse(
     public string Label => TransportError is not null ? "transport refused"
         : StillOpen ? "stream open at client cap"
         : HttpStatus != HttpStatusCode.OK ? $"HTTP {(int?)HttpStatus}"
-        : int.TryParse(GrpcStatus, out var code) && code is >= 0 and <= 16 ? ((SpasmPlatform.Grpc.Protocol.StatusCode)code).ToString()
+        : int.TryParse(GrpcStatus, out var code) && code is >= 0 and <= 16 ? ((Grpc.Core.StatusCode)code).ToString()
         : $"grpc-status '{GrpcStatus}'";
 }

@@ -9,9 +9,8 @@ namespace SpasmPlatform.Fuzzing;
 public static class ResponseChecker
 {
     /// <summary>
-    /// INTERNAL is what gRPC implementations (grpc-dotnet, grpc-java, C-core) answer when the client's bytes cannot be
-    /// a message: truncated or extra frames, a bad compressed flag, bytes that do not parse. Our layer says so in one of
-    /// these messages; any other INTERNAL (or any UNKNOWN: a handler threw) is a finding.
+    /// INTERNAL is what gRPC servers answer when the request's framing is wrong (a compressed flag without an
+    /// encoding, an unknown encoding, a message past the limit); any other INTERNAL is a finding.
     /// </summary>
     public static readonly string[] ProtocolInternalMessages =
     [
@@ -20,9 +19,27 @@ public static class ResponseChecker
         "Request did not include a message.",
         "Additional data after the message received.",
         "Received a compressed message but grpc-encoding is 'identity'.",
+        "Request did not include grpc-encoding value with compressed message.",
+        "Request sent 'identity' grpc-encoding value with compressed message.",
         "Unexpected compressed flag value",
         "Error decompressing message with",
     ];
+
+    /// <summary>
+    /// grpc-dotnet's fixed answer when anything but an RpcException escapes a call, including its own failure to
+    /// decode the request (bytes that do not parse, a garbage compressed flag, a bad gzip body): UNKNOWN with this text
+    /// and nothing of the exception. The old layer answered INTERNAL for those; the library's answer is taken, so the
+    /// response alone no longer tells a decoding failure from a handler that threw. The fuzz tests therefore also read
+    /// the servers' logs: every exception logged there must be a decoding failure (<see cref="IsDecodingFailure"/>).
+    /// </summary>
+    public const string LibraryUnknownMessage = "Exception was thrown by handler.";
+
+    /// <summary>Whether an exception grpc-dotnet logged ("Type: message") is its failure to decode a request, not our code's.</summary>
+    public static bool IsDecodingFailure(string exception) =>
+        exception.StartsWith("Google.Protobuf.InvalidProtocolBufferException:", StringComparison.Ordinal)
+        || exception.StartsWith("System.IO.InvalidDataException:", StringComparison.Ordinal)
+        // A declared length past what a message can be (the length-near-2^32 mutations).
+        || exception.StartsWith("System.IO.IOException: Message too large", StringComparison.Ordinal);
 
     public static string? Check(FuzzTarget target, HostileRequest request, FuzzResponse response, List<byte[]>? okMessages = null)
     {
@@ -73,7 +90,7 @@ public static class ResponseChecker
         var detail = Uri.UnescapeDataString(response.GrpcMessage ?? string.Empty);
         switch (code)
         {
-            case 2:
+            case 2 when detail != LibraryUnknownMessage:
                 return $"UNKNOWN: {detail}";
             case 13 when !ProtocolInternalMessages.Any(allowed => detail.StartsWith(allowed, StringComparison.Ordinal)):
                 return $"INTERNAL: {detail}";

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Core;
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
 
 // Usage: AuditBench ADDRESS IDS_FILE TRACE_CALLS
 // IDS_FILE: assessment ids, one per line (trace targets are drawn from it at random, seed 42).
@@ -11,13 +10,13 @@ using SpasmPlatform.Grpc.Protocol;
 var address = new Uri(args[0]);
 var ids = File.ReadAllLines(args[1]).Where(l => l.Length > 0).ToArray();
 var traceCalls = int.Parse(args[2], CultureInfo.InvariantCulture);
-using var channel = GrpcChannel.ForAddress(address);
-var audit = new AuditClient(channel);
+using var channel = PlatformChannels.Create(address);
+var audit = new AuditService.AuditServiceClient(channel);
 
 // Every stream from the start, as an auditor's export would read it.
 var clock = Stopwatch.StartNew();
 long events = 0, bytes = 0;
-using (var call = audit.StreamHistory(new StreamHistoryRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddMinutes(30))))
+using (var call = audit.StreamHistory(new StreamHistoryRequest(), new CallOptions(deadline: DateTime.UtcNow.AddMinutes(30))))
 {
     await foreach (var item in call.ResponseStream.ReadAllAsync())
     {
@@ -61,6 +60,6 @@ foreach (var concurrency in new[] { 1, 8 })
 }
 
 clock.Restart();
-var verify = await audit.VerifyIntegrityAsync(new VerifyIntegrityRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddMinutes(30)));
+var verify = await audit.VerifyIntegrityAsync(new VerifyIntegrityRequest(), new CallOptions(deadline: DateTime.UtcNow.AddMinutes(30)));
 var verifySeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"| VerifyIntegrity, every stream | {verify.EventsChecked:N0} events in {verifySeconds:0.00} s, intact = {verify.Intact} | {verify.EventsChecked / verifySeconds:N0} events/s |");

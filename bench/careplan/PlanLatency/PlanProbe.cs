@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Grpc.Core;
+using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Bench.Load;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
 
 namespace SpasmPlatform.Bench.CarePlan;
 
@@ -13,7 +12,12 @@ namespace SpasmPlatform.Bench.CarePlan;
 /// plan is there. Submissions start on a fixed schedule whatever the answers do (open loop), so a stall piles up work
 /// instead of quietly slowing the sender.
 /// </summary>
-internal sealed class PlanProbe(AssessmentClient assessments, CarePlanClient carePlans, Submissions submissions, TimeSpan pollInterval, TimeSpan giveUpAfter)
+internal sealed class PlanProbe(
+    AssessmentService.AssessmentServiceClient assessments,
+    CarePlanService.CarePlanServiceClient carePlans,
+    Submissions submissions,
+    TimeSpan pollInterval,
+    TimeSpan giveUpAfter)
 {
     private long _pollErrors;
 
@@ -41,7 +45,7 @@ internal sealed class PlanProbe(AssessmentClient assessments, CarePlanClient car
                 string assessmentId;
                 try
                 {
-                    var reply = await assessments.SubmitAssessmentAsync(submissions.Next(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+                    var reply = await assessments.SubmitAssessmentAsync(submissions.Next(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
                     assessmentId = reply.Assessment.AssessmentId;
                 }
                 catch (RpcException)
@@ -87,7 +91,7 @@ internal sealed class PlanProbe(AssessmentClient assessments, CarePlanClient car
             attempts++;
             try
             {
-                await carePlans.GetCarePlanAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)));
+                await carePlans.GetCarePlanAsync(request, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
                 return (Stopwatch.GetTimestamp(), attempts);
             }
             catch (RpcException e)

@@ -1,8 +1,9 @@
 using System.Globalization;
+using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Bench.CarePlan;
 using SpasmPlatform.Bench.Load;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.CarePlan.V1;
+using SpasmPlatform.Contracts.Calling;
 
 // Usage: PlanLatency ASSESSMENT_ADDRESS CAREPLAN_ADDRESS SAMPLES_DIR RATE DURATION WARMUP POLL_MS
 // Prints a header and one tab-separated row for the measured run.
@@ -14,9 +15,14 @@ var duration = TimeSpan.FromSeconds(double.Parse(args[4], CultureInfo.InvariantC
 var warmup = TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture));
 var poll = TimeSpan.FromMilliseconds(double.Parse(args[6], CultureInfo.InvariantCulture));
 
-using var assessmentChannel = GrpcChannel.ForAddress(assessmentAddress);
-using var carePlanChannel = GrpcChannel.ForAddress(carePlanAddress);
-var probe = new PlanProbe(new AssessmentClient(assessmentChannel), new CarePlanClient(carePlanChannel), submissions, poll, TimeSpan.FromSeconds(30));
+using var assessmentChannel = PlatformChannels.Create(assessmentAddress);
+using var carePlanChannel = PlatformChannels.Create(carePlanAddress);
+var probe = new PlanProbe(
+    new AssessmentService.AssessmentServiceClient(assessmentChannel),
+    new CarePlanService.CarePlanServiceClient(carePlanChannel),
+    submissions,
+    poll,
+    TimeSpan.FromSeconds(30));
 
 await probe.RunAsync(rate, warmup, record: false);
 var run = await probe.RunAsync(rate, duration, record: true);

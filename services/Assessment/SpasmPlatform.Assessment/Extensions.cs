@@ -1,3 +1,5 @@
+using SpasmPlatform.Knowledge.V1;
+using SpasmPlatform.Audit.V1;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,11 +10,11 @@ using SpasmPlatform.Assessment.Grpc;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.EventStore.Outbox;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Security;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
@@ -30,7 +32,7 @@ public static class Extensions
         var readModel = new AssessmentReadModel(schema);
         var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
         builder.AddServiceDefaults(
-            new ServiceInfo("assessment", 5101, StoresClinicalNotes: true),
+            new ServiceInfo("assessment", 5101, StoresClinicalNotes: true, AssessmentService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,
             configureBus: bus =>
             {
@@ -70,9 +72,9 @@ public static class Extensions
         services.Configure<KnowledgeServiceOptions>(builder.Configuration.GetSection("Knowledge"));
         services.AddSingleton(readModel);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => sp.GetRequiredService<TlsChannels>().Create(sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address));
         services.AddSingleton<IResourceOwnership, AssessmentOwnership>();
-        services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(sp => sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address);
+        services.AddPlatformGrpcClient<AuditService.AuditServiceClient>(sp => sp.GetRequiredService<IOptions<CarePlanServiceOptions>>().Value.Address);
         services.AddSingleton<KnowledgeCatalog>();
         services.AddSingleton<AssessmentNotes>();
         services.AddSingleton<IOutboxMessageOpener, TriageDecidedNotesOpener>();

@@ -1,11 +1,10 @@
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Audit;
 
@@ -14,38 +13,37 @@ namespace SpasmPlatform.Audit;
 /// the same over any store; a service supplies its decisions (trace, replay) and its fold. Read-only. Requests are
 /// already validated (see <see cref="AuditRequestValidators"/>).
 /// </summary>
-public abstract class AuditGrpcServiceBase(AuditStore audit) : IGrpcService
+public abstract class AuditGrpcServiceBase(AuditStore audit) : AuditService.AuditServiceBase
 {
-    public static ProtoServiceDescriptor Descriptor => AuditReflection.Descriptor.Services[0];
 
     /// <summary>False while the service cannot answer yet (storage, or what replays need, not ready).</summary>
     protected abstract bool IsReady { get; }
 
     protected abstract string NotReadyMessage { get; }
 
-    public Task<DecisionTrace> GetDecisionTrace(GetDecisionTraceRequest request, ServerCallContext context) =>
+    public override Task<DecisionTrace> GetDecisionTrace(GetDecisionTraceRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => TraceAsync(request.AssessmentId, context.Deadline, cancellationToken), context);
 
-    public Task StreamHistory(StreamHistoryRequest request, IServerStreamWriter<HistoryEvent> responseStream, ServerCallContext context) =>
+    public override Task StreamHistory(StreamHistoryRequest request, IServerStreamWriter<HistoryEvent> responseStream, ServerCallContext context) =>
         Guarded(async cancellationToken =>
         {
             await audit.StreamHistoryAsync(request, responseStream, cancellationToken).ConfigureAwait(false);
             return true;
         }, context);
 
-    public Task<ReplayDecisionResponse> ReplayDecision(ReplayDecisionRequest request, ServerCallContext context) =>
+    public override Task<ReplayDecisionResponse> ReplayDecision(ReplayDecisionRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => ReplayAsync(request, cancellationToken), context);
 
-    public Task<VerifyIntegrityResponse> VerifyIntegrity(VerifyIntegrityRequest request, ServerCallContext context) =>
+    public override Task<VerifyIntegrityResponse> VerifyIntegrity(VerifyIntegrityRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => audit.VerifyIntegrityAsync(request, cancellationToken), context);
 
-    public Task<AssessmentMessage> GetStateAt(GetStateAtRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<AssessmentMessage> GetStateAt(GetStateAtRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var events = await audit.ReadAtAsync(request, cancellationToken).ConfigureAwait(false);
         return await FoldAsync(request.AssessmentId, events, cancellationToken).ConfigureAwait(false);
     }, context);
 
-    public Task<ListAccessEventsResponse> ListAccessEvents(ListAccessEventsRequest request, ServerCallContext context) =>
+    public override Task<ListAccessEventsResponse> ListAccessEvents(ListAccessEventsRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => audit.AccessLog.ListAsync(request, cancellationToken), context);
 
     /// <summary>The decision of one assessment with everything that explains it; <paramref name="deadline"/> bounds calls to other services.</summary>

@@ -1,5 +1,6 @@
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.Audit;
 

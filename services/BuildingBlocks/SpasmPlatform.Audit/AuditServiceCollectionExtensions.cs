@@ -2,7 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Integrity;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.Audit;
 

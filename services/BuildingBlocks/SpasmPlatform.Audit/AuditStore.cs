@@ -3,7 +3,7 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Integrity;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.Privacy;
 using IntegrityBreak = SpasmPlatform.Audit.V1.IntegrityBreak;
 

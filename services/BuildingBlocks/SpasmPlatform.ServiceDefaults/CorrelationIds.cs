@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -21,7 +22,9 @@ public static class CorrelationIds
             return current.TraceId.ToHexString();
         }
 
-        if (context.RequestHeaders.GetValue(Header) is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl))
+        // Read from the HTTP request, not ServerCallContext.RequestHeaders: building that Metadata decodes every "-bin"
+        // header, and a caller's malformed one would fail this call with UNKNOWN (found by the fuzzer).
+        if (context.GetHttpContext().Request.Headers[Header].ToString() is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl))
         {
             return given;
         }

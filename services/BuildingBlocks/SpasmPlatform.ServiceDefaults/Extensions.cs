@@ -15,18 +15,18 @@ using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using SpasmPlatform.Grpc.Health;
-using SpasmPlatform.Grpc.Interceptors;
-using SpasmPlatform.Grpc.RateLimiting;
-using SpasmPlatform.Grpc.Reflection;
+using Grpc.Core.Interceptors;
+using SpasmPlatform.ServiceDefaults.RateLimiting;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults.Messaging;
 using SpasmPlatform.ServiceDefaults.Security;
 using SpasmPlatform.ServiceDefaults.Privacy;
 using SpasmPlatform.Privacy;
+using SpasmPlatform.Contracts.Calling;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -66,20 +66,18 @@ public static class Extensions
 
         builder.Services.AddGrpc(grpc =>
         {
-            // Outermost, so that the span and the call metrics cover everything the other interceptors do.
-            grpc.Interceptors.Add(typeof(ServerTelemetryInterceptor));
-            grpc.Interceptors.Add(typeof(ServerLoggingInterceptor));
             // Text PostgreSQL cannot store (U+0000) is refused first: the authorization layer looks ids up and records
             // them in the access log.
-            grpc.Interceptors.Add(typeof(StorableTextInterceptor));
+            grpc.Interceptors.Add<StorableTextInterceptor>();
             // Before validation: a caller that may not call a method learns nothing about its request's fields.
-            grpc.Interceptors.Add(typeof(AuthorizationInterceptor));
-            grpc.Interceptors.Add(typeof(ValidationInterceptor));
-            grpc.Interceptors.Add(typeof(StoreErrorInterceptor));
+            grpc.Interceptors.Add<AuthorizationInterceptor>();
+            grpc.Interceptors.Add<ValidationInterceptor>();
+            grpc.Interceptors.Add<StoreErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = MaxMessageSize;
         });
         AddRateLimiting(builder.Services, configuration);
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        AddHealth(builder.Services, service);
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(RequiredConnectionString(configuration, "Postgres"))
         {
@@ -114,10 +112,10 @@ public static class Extensions
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        app.UseGrpcCallLog();
         if (app.Services.GetRequiredService<RateLimitSettings>().Enabled)
         {
-            // After routing (WebApplication adds it first), so the health service's DisableRateLimiting is seen.
-            app.UseGrpcRateLimiting();
+            app.UseCallerRateLimiting();
         }
 
         app.MapGrpcHealthChecksService();
@@ -125,10 +123,45 @@ public static class Extensions
         return app;
     }
 
+    /// <summary>Largest request or response message: a knowledge publish carries the whole content (a few hundred KB).</summary>
+    public const int MaxMessageSize = 16 * 1024 * 1024;
+
     /// <summary>
-    /// A token bucket per caller over every RPC except health (probes must keep working while a caller is throttled).
-    /// The caller is <see cref="ICallerPartitionKey"/>: the client certificate (the caller's identity under mutual TLS), or the remote
-    /// address in development mode.
+    /// grpc.health.v1 through Grpc.AspNetCore.HealthChecks. "liveness" says only that the process answers (a liveness
+    /// probe that followed PostgreSQL would restart every pod during a database outage, one that followed shutdown
+    /// would kill a pod mid-drain); "" and the service's own gRPC service names follow every readiness check
+    /// (PostgreSQL, RabbitMQ, the service's own start-up) and turn NOT_SERVING as soon as the host starts draining.
+    /// </summary>
+    private static void AddHealth(IServiceCollection services, ServiceInfo service)
+    {
+        services.AddSingleton<DrainingHealthCheck>();
+        services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map(LivenessService, _ => false);
+            health.Services.Map(string.Empty, result => result.Tags.Contains("ready"));
+            foreach (var name in service.GrpcServices)
+            {
+                health.Services.Map(name, result => result.Tags.Contains("ready"));
+            }
+
+            // Check runs the checks each time (a probe wants the state now); Watch follows the publisher below.
+            health.UseHealthChecksCache = false;
+        })
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"])
+            .AddCheck<DrainingHealthCheck>("draining", tags: ["ready"]);
+        services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = TimeSpan.FromSeconds(2);
+        });
+    }
+
+    /// <summary>The health service name that is SERVING whenever the process answers (see <see cref="AddHealth"/>).</summary>
+    public const string LivenessService = "liveness";
+
+    /// <summary>
+    /// A token bucket per caller over every RPC except health (probes must keep working while a caller is throttled);
+    /// the caller is the client certificate under mutual TLS, the remote address in development mode.
     /// </summary>
     private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)
     {
@@ -136,11 +169,7 @@ public static class Extensions
         services.AddSingleton(settings);
         if (settings.Enabled)
         {
-            services.AddGrpcRateLimiting(limits =>
-            {
-                limits.PermitsPerSecond = settings.PermitsPerSecond;
-                limits.Burst = settings.Burst;
-            });
+            services.AddCallerRateLimiting(settings.PermitsPerSecond, settings.Burst);
         }
     }
 
@@ -200,46 +229,80 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Traces, metrics and logs leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT,
-    /// with OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one no provider is built, so nothing listens to
-    /// our sources and meters (activities are never created, instruments never record) and no logger provider is added.
+    /// Traces, metrics and logs through OpenTelemetry.Extensions.Hosting, leaving the process only when an OTLP endpoint
+    /// is configured (OTEL_EXPORTER_OTLP_ENDPOINT, with OTEL_EXPORTER_OTLP_PROTOCOL grpc or http/protobuf). Without one
+    /// nothing is registered: no source is listened to, no instrument records, no logger provider is added. The
+    /// instrumentation packages give the gRPC server span (ASP.NET Core), client spans (Grpc.Net.Client), SQL (Npgsql)
+    /// and the broker (MassTransit); our own sources remain only where none exists: triage, event store, outbox, inbox.
     /// </summary>
     private static void AddTelemetry(IServiceCollection services, IConfiguration configuration, ServiceInfo service)
     {
         var settings = TelemetrySettings.From(configuration, service);
         services.AddSingleton(settings);
-        services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
+        if (settings.Endpoint is not { } endpoint)
         {
-            if (settings.Endpoint is not { } endpoint)
-            {
-                return;
-            }
+            return;
+        }
 
-            otel.ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"));
-            // ASP.NET Core's request span is left out on purpose: our gRPC server span is the service's entry span and
-            // continues the caller's trace itself; both would be two server spans for one call.
-            otel.WithTracing(tracing => tracing.AddSource(TelemetrySettings.ActivitySources));
-            otel.WithMetrics(metrics => metrics.AddMeter(TelemetrySettings.Meters));
-            otel.WithLogging(configureBuilder: null, configureOptions: logging =>
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetrySettings.ActivitySources)
+                .AddAspNetCoreInstrumentation(aspnet =>
+                {
+                    // Probes poll health every few seconds: spans of them would bury the calls that matter.
+                    aspnet.Filter = context => !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal);
+                    aspnet.EnrichWithHttpRequest = GrpcServerSpans.OnRequest;
+                    aspnet.EnrichWithHttpResponse = GrpcServerSpans.OnResponse;
+                })
+                .AddGrpcClientInstrumentation(grpc => grpc.SuppressDownstreamInstrumentation = true)
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetrySettings.Meters)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation())
+            .WithLogging(configureBuilder: null, configureOptions: logging =>
             {
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = true;
-            });
-            // The SDK's own logger factory would drop records below Information; the host's Logging:LogLevel already
-            // chose what reaches OtlpLoggerProvider, so nothing more is filtered here.
-            otel.Services.Configure<LoggerFilterOptions>(filter => filter.MinLevel = LogLevel.Trace);
-            otel.UseOtlpExporter(settings.Protocol, endpoint);
-        }));
-        if (settings.Endpoint is not null)
-        {
-            services.AddSingleton<ILoggerProvider, OtlpLoggerProvider>();
-        }
-
-        services.AddHostedService<TelemetryHost>();
+            })
+            .UseOtlpExporter(settings.Protocol, endpoint);
     }
 
     private static string RequiredConnectionString(IConfiguration configuration, string name) =>
         configuration.GetConnectionString(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"Connection string '{name}' is not set (environment variable ConnectionStrings__{name}).");
+
+    /// <summary>
+    /// A generated client of another platform service, from the client factory: its address from configuration, the
+    /// service's own certificate under mutual TLS, retries of UNAVAILABLE for the methods the protos mark idempotent,
+    /// and a deadline on every call that names none.
+    /// </summary>
+    public static IHttpClientBuilder AddPlatformGrpcClient<TClient>(this IServiceCollection services, Func<IServiceProvider, string> address, TimeSpan? deadline = null)
+        where TClient : class
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var callDeadline = deadline ?? PlatformChannels.DefaultDeadline;
+        var builder = services.AddGrpcClient<TClient>((sp, client) =>
+        {
+            client.Address = new Uri(address(sp), UriKind.Absolute);
+            client.ChannelOptionsActions.Add(channel =>
+            {
+                channel.ServiceConfig = PlatformChannels.RetryPolicy();
+                channel.MaxReceiveMessageSize = MaxMessageSize;
+            });
+            client.CallOptionsActions.Add(call =>
+            {
+                if (call.CallOptions.Deadline is null)
+                {
+                    call.CallOptions = call.CallOptions.WithDeadline(DateTime.UtcNow.Add(callDeadline));
+                }
+            });
+        });
+        builder.ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<TlsChannels>().CreateHandler(new Uri(address(sp), UriKind.Absolute)));
+        return builder;
+    }
 }

@@ -1,3 +1,5 @@
+using SpasmPlatform.Knowledge.V1;
+using SpasmPlatform.Audit.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpasmPlatform.Audit;
 using SpasmPlatform.CarePlan.Audit;
@@ -7,11 +9,11 @@ using SpasmPlatform.CarePlan.Grpc;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore.Inbox;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Security;
 
@@ -31,7 +33,7 @@ public static class Extensions
         var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
         var readModel = new CarePlanReadModel(schema);
         builder.AddServiceDefaults(
-            new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true),
+            new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true, CarePlanService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,
             configureBus: bus =>
             {
@@ -52,9 +54,8 @@ public static class Extensions
 
         var services = builder.Services;
         var knowledgeAddress = configuration["Knowledge:Address"] is { Length: > 0 } address ? address : "http://127.0.0.1:5102";
-        services.AddSingleton(sp => sp.GetRequiredService<TlsChannels>().Create(knowledgeAddress));
         services.AddSingleton<IResourceOwnership, CarePlanOwnership>();
-        services.AddSingleton(sp => new KnowledgeClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(_ => knowledgeAddress);
         services.AddSingleton<KnowledgeCache>();
         services.AddSingleton(readModel);
         services.TryAddSingleton(TimeProvider.System);

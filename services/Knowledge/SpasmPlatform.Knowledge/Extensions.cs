@@ -1,6 +1,7 @@
 using SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.Grpc;
 using SpasmPlatform.Knowledge.Infrastructure;
@@ -19,7 +20,7 @@ public static class Extensions
         var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
         var readModel = new KnowledgeReadModel(schema);
         builder.AddServiceDefaults(
-            new ServiceInfo("knowledge", 5102),
+            new ServiceInfo("knowledge", 5102, StoresClinicalNotes: false, KnowledgeService.Descriptor.FullName),
             eventStoreSchema: schema,
             configureOutbox: outbox => outbox.MessageTypes.Register<KnowledgeVersionPublished>(),
             configureEventStore: store =>

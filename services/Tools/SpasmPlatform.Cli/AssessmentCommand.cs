@@ -2,8 +2,9 @@ using System.CommandLine;
 using Google.Protobuf;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -38,7 +39,7 @@ internal static class AssessmentCommand
                 request.RequestId = id;
             }
 
-            return CliCalls.CallAsync(parse, address, Client, c => c.SubmitAssessmentAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            return CliCalls.CallAsync(parse, address, Client, c => c.SubmitAssessmentAsync(request, new CallOptions(cancellationToken: ct)).ResponseAsync,
                 parse.GetValue(json) ? null : r => (r.Duplicate ? "(duplicate: this request_id was seen before; the first result)\n" : string.Empty) + AssessmentText.Render(r.Assessment));
         });
         return command;
@@ -51,7 +52,7 @@ internal static class AssessmentCommand
         var json = JsonOption();
         var command = new Command("get", "Prints one assessment with its current triage.") { address, id, json };
         command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, Client,
-            c => c.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = parse.GetRequiredValue(id) }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            c => c.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = parse.GetRequiredValue(id) }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AssessmentText.Render));
         return command;
     }
@@ -72,7 +73,7 @@ internal static class AssessmentCommand
                 Urgency = parse.GetValue(urgency),
                 PageSize = parse.GetValue(pageSize),
                 PageToken = parse.GetValue(pageToken) ?? string.Empty,
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AssessmentText.RenderList));
         return command;
     }
@@ -95,7 +96,7 @@ internal static class AssessmentCommand
                 Urgency = parse.GetValue(urgency),
                 ClinicianId = parse.GetRequiredValue(clinician),
                 Reason = parse.GetRequiredValue(reason),
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AssessmentText.Render));
         return command;
     }
@@ -116,10 +117,10 @@ internal static class AssessmentCommand
                 PatientRef = parse.GetRequiredValue(patient),
                 RequestedBy = parse.GetRequiredValue(by),
                 Reason = parse.GetRequiredValue(reason),
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AssessmentText.RenderErasure));
         return command;
     }
 
-    private static AssessmentClient Client(GrpcChannel channel) => new(channel);
+    private static AssessmentService.AssessmentServiceClient Client(GrpcChannel channel) => new(CliChannels.Calls(channel));
 }

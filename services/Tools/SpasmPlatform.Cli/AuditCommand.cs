@@ -2,9 +2,9 @@ using System.CommandLine;
 using Google.Protobuf;
 using Google.Rpc;
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -39,7 +39,7 @@ internal static class AuditCommand
         var json = JsonOption();
         var command = new Command("trace", "Prints how a decision was reached: submission, every rule that fired, versions, overrides, care plan and reviews.") { address, id, json };
         command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, Client,
-            c => c.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = parse.GetRequiredValue(id) }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            c => c.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = parse.GetRequiredValue(id) }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AuditText.RenderTrace));
         return command;
     }
@@ -71,7 +71,7 @@ internal static class AuditCommand
             using var channel = CliChannels.Open(parse.GetRequiredValue(address));
             try
             {
-                using var call = Client(channel).StreamHistory(request, new CallOptions(CancellationToken: ct));
+                using var call = Client(channel).StreamHistory(request, new CallOptions(cancellationToken: ct));
                 var asJson = parse.GetValue(json);
                 while (await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
                 {
@@ -102,7 +102,7 @@ internal static class AuditCommand
                 AssessmentId = parse.GetRequiredValue(id),
                 UseCurrentVersions = parse.GetValue(current),
                 CarePlanId = parse.GetValue(carePlan) ?? string.Empty,
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : AuditText.RenderReplay));
         return command;
     }
@@ -122,7 +122,7 @@ internal static class AuditCommand
                 {
                     StreamId = parse.GetValue(stream) ?? string.Empty,
                     AssessmentId = parse.GetValue(assessment) ?? string.Empty,
-                }, new CallOptions(CancellationToken: ct)).ResponseAsync.ConfigureAwait(false),
+                }, new CallOptions(cancellationToken: ct)).ResponseAsync.ConfigureAwait(false),
                 parse.GetValue(json) ? null : AuditText.RenderVerify).ConfigureAwait(false);
             return code == 0 && report is { Intact: false } ? BrokenChainExitCode : code;
         });
@@ -143,7 +143,7 @@ internal static class AuditCommand
             var client = Client(channel);
             try
             {
-                var options = new CallOptions(CancellationToken: ct);
+                var options = new CallOptions(cancellationToken: ct);
                 var trace = await client.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
                 var integrity = await client.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
                 await File.WriteAllTextAsync(file.FullName, AuditReport.Render(trace, integrity, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
@@ -162,7 +162,7 @@ internal static class AuditCommand
     {
         var error = parse.InvocationConfiguration.Error;
         await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
-        foreach (var violation in e.RichStatus?.GetDetail<BadRequest>()?.FieldViolations ?? [])
+        foreach (var violation in e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
         {
             await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
         }
@@ -170,5 +170,5 @@ internal static class AuditCommand
         return 1;
     }
 
-    private static AuditClient Client(GrpcChannel channel) => new(channel);
+    private static AuditService.AuditServiceClient Client(GrpcChannel channel) => new(CliChannels.Calls(channel));
 }

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -51,7 +52,7 @@ internal static class CarePlanCommand
                 Status = parse.GetValue(status),
                 PageSize = parse.GetValue(pageSize),
                 PageToken = parse.GetValue(pageToken) ?? string.Empty,
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : CarePlanText.RenderList));
         return command;
     }
@@ -78,7 +79,7 @@ internal static class CarePlanCommand
             {
                 CarePlanId = parse.GetValue(id) ?? string.Empty,
                 AssessmentId = parse.GetValue(assessment) ?? string.Empty,
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : CarePlanText.Render));
         return command;
     }
@@ -99,7 +100,7 @@ internal static class CarePlanCommand
                 ExpectedVersion = parse.GetValue(version),
                 PhysiotherapistId = parse.GetRequiredValue(physio),
                 Note = parse.GetValue(note) ?? string.Empty,
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : CarePlanText.Render));
         return command;
     }
@@ -126,7 +127,7 @@ internal static class CarePlanCommand
             };
             request.AddInterventionCodes.Add(parse.GetValue(add) ?? []);
             request.RemoveInterventionCodes.Add(parse.GetValue(remove) ?? []);
-            return CliCalls.CallAsync(parse, address, Client, c => c.AmendCarePlanAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            return CliCalls.CallAsync(parse, address, Client, c => c.AmendCarePlanAsync(request, new CallOptions(cancellationToken: ct)).ResponseAsync,
                 parse.GetValue(json) ? null : CarePlanText.Render);
         });
         return command;
@@ -148,7 +149,7 @@ internal static class CarePlanCommand
                 ExpectedVersion = parse.GetValue(version),
                 PhysiotherapistId = parse.GetRequiredValue(physio),
                 Reason = parse.GetRequiredValue(reason),
-            }, new CallOptions(CancellationToken: ct)).ResponseAsync,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
             parse.GetValue(json) ? null : CarePlanText.Render));
         return command;
     }
@@ -175,5 +176,5 @@ internal static class CarePlanCommand
     private static string[] ParseCodes(ArgumentResult result) =>
         [.. result.Tokens.SelectMany(t => t.Value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
-    private static CarePlanClient Client(GrpcChannel channel) => new(channel);
+    private static CarePlanService.CarePlanServiceClient Client(GrpcChannel channel) => new(CliChannels.Calls(channel));
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Google.Protobuf;
 using Google.Rpc;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -30,7 +30,7 @@ internal static class CliCalls
         catch (RpcException e)
         {
             await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
-            foreach (var violation in e.RichStatus?.GetDetail<BadRequest>()?.FieldViolations ?? [])
+            foreach (var violation in e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
             {
                 await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
             }

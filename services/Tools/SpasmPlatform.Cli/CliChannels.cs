@@ -1,4 +1,6 @@
-using SpasmPlatform.Grpc.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
+using SpasmPlatform.Contracts.Calling;
 
 namespace SpasmPlatform.Cli;
 
@@ -13,11 +15,12 @@ internal static class CliChannels
     public const string KeyVariable = "SPASM_CLIENT_KEY";
     public const string CaVariable = "SPASM_CA_CERT";
 
-    public static GrpcChannel Open(Uri address, GrpcChannelOptions? options = null)
+    /// <summary>A channel with the platform's retry policy (unless <paramref name="retries"/> is false).</summary>
+    public static GrpcChannel Open(Uri address, bool retries = true)
     {
         if (address.Scheme != Uri.UriSchemeHttps)
         {
-            return GrpcChannel.ForAddress(address, options);
+            return PlatformChannels.Create(address, retries: retries);
         }
 
         var ca = Environment.GetEnvironmentVariable(CaVariable);
@@ -26,9 +29,10 @@ internal static class CliChannels
             throw new InvalidOperationException($"{address} uses TLS: set {CaVariable} to the platform's CA certificate (PEM), and {CertificateVariable}/{KeyVariable} to your client certificate and key.");
         }
 
-        options ??= new GrpcChannelOptions();
-        options.HttpHandler = MutualTlsHandler.FromPemFiles(Environment.GetEnvironmentVariable(CertificateVariable), Environment.GetEnvironmentVariable(KeyVariable), ca);
-        options.DisposeHttpHandler = true;
-        return GrpcChannel.ForAddress(address, options);
+        var handler = MutualTlsHandler.FromPemFiles(Environment.GetEnvironmentVariable(CertificateVariable), Environment.GetEnvironmentVariable(KeyVariable), ca);
+        return PlatformChannels.Create(address, handler, retries);
     }
+
+    /// <summary>Calls over <paramref name="channel"/>, each with a deadline (the platform's default unless it names one).</summary>
+    public static CallInvoker Calls(GrpcChannel channel) => channel.WithDefaultDeadline();
 }

@@ -1,6 +1,6 @@
 using Grpc.Health.V1;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -13,8 +13,8 @@ internal static class HealthProbe
     public static async Task<int> RunAsync(Uri address, string service, TimeSpan? wait, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         // Polling is the retry here; channel retries would only stretch each probe.
-        using var channel = CliChannels.Open(address, new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } });
-        var client = new HealthClient(channel);
+        using var channel = CliChannels.Open(address, retries: false);
+        var client = new Health.HealthClient(channel);
         var giveUpAt = DateTime.UtcNow + (wait ?? TimeSpan.Zero);
         string? lastAnswer = null;
         while (true)
@@ -41,7 +41,7 @@ internal static class HealthProbe
         }
     }
 
-    private static async Task<(bool Serving, string Report)> CheckOnceAsync(HealthClient client, string service, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<(bool Serving, string Report)> CheckOnceAsync(Health.HealthClient client, string service, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.Knowledge.V1;
 
 namespace SpasmPlatform.Cli;
@@ -26,7 +27,7 @@ internal static class KnowledgeCommand
     {
         var address = CliApp.AddressOption();
         var command = new Command("versions", "Lists every published knowledge version, newest first.") { address };
-        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(CancellationToken: ct)).ResponseAsync));
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(cancellationToken: ct)).ResponseAsync));
         return command;
     }
 
@@ -35,8 +36,8 @@ internal static class KnowledgeCommand
         var address = CliApp.AddressOption();
         var version = new Option<string>("--version") { Description = "Rule-set version; default: the current one." };
         var command = new Command("rules", "Prints a rule set.") { address, version };
-        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client =>
-            client.GetRuleSetAsync(new GetRuleSetRequest { Version = parse.GetValue(version) ?? string.Empty }, new CallOptions(CancellationToken: ct)).ResponseAsync));
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client =>
+            client.GetRuleSetAsync(new GetRuleSetRequest { Version = parse.GetValue(version) ?? string.Empty }, new CallOptions(cancellationToken: ct)).ResponseAsync));
         return command;
     }
 
@@ -47,9 +48,9 @@ internal static class KnowledgeCommand
         var version = new Option<string>("--version") { Description = "Knowledge version; default: the current one." };
         var limit = new Option<int>("--limit") { Description = "At most this many hits (default 10)." };
         var command = new Command("search", "Ranked search over conditions, findings, interventions and safety warnings.") { address, query, version, limit };
-        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.SearchAsync(
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client => client.SearchAsync(
             new SearchRequest { Query = parse.GetRequiredValue(query), Version = parse.GetValue(version) ?? string.Empty, Limit = parse.GetValue(limit) },
-            new CallOptions(CancellationToken: ct)).ResponseAsync));
+            new CallOptions(cancellationToken: ct)).ResponseAsync));
         return command;
     }
 
@@ -66,7 +67,7 @@ internal static class KnowledgeCommand
             request.Files.Add(Directory.EnumerateFiles(root.FullName, "*.yaml", SearchOption.AllDirectories)
                 .Order(StringComparer.Ordinal)
                 .Select(f => new ContentFile { Path = Path.GetRelativePath(root.FullName, f).Replace('\\', '/'), Text = File.ReadAllText(f) }));
-            return CliCalls.CallAsync(parse, address, channel => new KnowledgeClient(channel), client => client.PublishVersionAsync(request, new CallOptions(CancellationToken: ct)).ResponseAsync);
+            return CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client => client.PublishVersionAsync(request, new CallOptions(cancellationToken: ct)).ResponseAsync);
         });
         return command;
     }

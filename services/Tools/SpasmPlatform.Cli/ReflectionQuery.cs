@@ -1,7 +1,7 @@
 using Google.Protobuf.Reflection;
 using Grpc.Reflection.V1Alpha;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.Cli;
 
@@ -12,7 +12,7 @@ internal static class ReflectionQuery
     public static async Task<int> RunAsync(Uri address, string? symbol, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var channel = CliChannels.Open(address);
-        var client = new ServerReflectionClient(channel);
+        var client = new ServerReflection.ServerReflectionClient(channel);
         var request = string.IsNullOrEmpty(symbol)
             ? new ServerReflectionRequest { ListServices = "*" }
             : new ServerReflectionRequest { FileContainingSymbol = symbol };
@@ -40,7 +40,7 @@ internal static class ReflectionQuery
         }
     }
 
-    private static async Task<ServerReflectionResponse> AskAsync(ServerReflectionClient client, ServerReflectionRequest request, CancellationToken cancellationToken)
+    private static async Task<ServerReflectionResponse> AskAsync(ServerReflection.ServerReflectionClient client, ServerReflectionRequest request, CancellationToken cancellationToken)
     {
         using var call = client.ServerReflectionInfo(deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);

@@ -1,72 +1,82 @@
-using System.CommandLine;
-using System.Diagnostics;
-using SpasmPlatform.Cli;
-using static Grpc.Health.V1.HealthCheckResponse.Types;
+using Grpc.AspNetCore.HealthChecks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SpasmPlatform.Grpc.Tests.Interop;
+using SpasmPlatform.Grpc.Tests.Support;
 
 namespace SpasmPlatform.Grpc.Tests.Client;
 
-/// <summary>spasm-cli run in-process through its real command tree, with output captured.</summary>
+/// <summary>
+/// spasm-cli run as a process from its own build output, as an operator runs it, against the grpc-dotnet test server's
+/// health and reflection services.
+/// </summary>
 public sealed class SpasmCliTests
 {
+    private static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Health_prints_serving_and_exits_zero()
     {
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ => ServingStatus.Serving));
+        await using var server = await GrpcTestServer.StartAsync();
 
-        var (exitCode, output, _) = await RunAsync("health", "--address", server.Address);
+        var result = await RunAsync("health", "--address", Address(server));
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal("SERVING", output.Trim());
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal("SERVING", result.StandardOutput.Trim());
     }
 
     [Fact]
     public async Task Health_of_a_named_service_that_is_not_serving_exits_one()
     {
-        var asked = new Signal<string>();
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(service =>
-        {
-            asked.Set(service);
-            return ServingStatus.NotServing;
-        }));
+        // Only the echo service's own check fails, so the answer shows which service the CLI asked about.
+        await using var server = await StartWithChecksAsync(echo: new SwitchableCheck { Healthy = false });
 
-        var (exitCode, output, _) = await RunAsync("health", "--address", server.Address, "--service", "spasm.careplan.v1.CarePlanService");
+        var whole = await RunAsync("health", "--address", Address(server));
+        var echo = await RunAsync("health", "--address", Address(server), "--service", TestEchoService.ServiceName);
 
-        Assert.Equal(1, exitCode);
-        Assert.Equal("NOT_SERVING", output.Trim());
-        Assert.Equal("spasm.careplan.v1.CarePlanService", await asked.WaitAsync());
+        Assert.Equal((0, "SERVING"), (whole.ExitCode, whole.StandardOutput.Trim()));
+        Assert.True(echo.ExitCode == 1, echo.Describe());
+        Assert.Equal("NOT_SERVING", echo.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Health_of_an_unknown_service_exits_one_with_the_servers_error()
+    {
+        await using var server = await GrpcTestServer.StartAsync();
+
+        var result = await RunAsync("health", "--address", Address(server), "--service", "no.such.Service");
+
+        Assert.True(result.ExitCode == 1, result.Describe());
+        Assert.Empty(result.StandardOutput);
+        Assert.Contains("NotFound", result.StandardError);
     }
 
     [Fact]
     public async Task Health_wait_polls_until_serving()
     {
-        var checks = 0;
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ =>
-            Interlocked.Increment(ref checks) < 3 ? ServingStatus.NotServing : ServingStatus.Serving));
+        var check = new SwitchableCheck { Healthy = false, HealthyAfterChecks = 3 };
+        await using var server = await StartWithChecksAsync(echo: check);
 
-        var (exitCode, output, _) = await RunAsync("health", "--address", server.Address, "--wait", "10");
+        var result = await RunAsync("health", "--address", Address(server), "--service", TestEchoService.ServiceName, "--wait", "10");
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal("SERVING", output.Trim());
-        Assert.Equal(3, Volatile.Read(ref checks));
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal("SERVING", result.StandardOutput.Trim());
+        Assert.Equal(3, check.Checks);
     }
 
     [Fact]
     public async Task Health_wait_gives_up_when_the_time_is_over()
     {
-        var checks = 0;
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Health(_ =>
-        {
-            Interlocked.Increment(ref checks);
-            return ServingStatus.NotServing;
-        }));
-        var stopwatch = Stopwatch.StartNew();
+        var check = new SwitchableCheck { Healthy = false };
+        await using var server = await StartWithChecksAsync(echo: check);
 
-        var (exitCode, output, _) = await RunAsync("health", "--address", server.Address, "--wait", "0.7");
+        var result = await RunAsync("health", "--address", Address(server), "--service", TestEchoService.ServiceName, "--wait", "2");
 
-        Assert.Equal(1, exitCode);
-        Assert.Equal("NOT_SERVING", output.Trim());
-        Assert.True(Volatile.Read(ref checks) >= 2, $"checked {checks} time(s)");
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(6));
+        Assert.True(result.ExitCode == 1, result.Describe());
+        Assert.Equal("NOT_SERVING", result.StandardOutput.Trim());
+        Assert.True(check.Checks >= 2, $"checked {check.Checks} time(s)");
+        Assert.InRange(result.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -77,69 +87,114 @@ public sealed class SpasmCliTests
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
-        var (exitCode, output, error) = await RunAsync("health", "--address", $"http://127.0.0.1:{port}");
+        var result = await RunAsync("health", "--address", $"http://127.0.0.1:{port}");
 
-        Assert.Equal(1, exitCode);
-        Assert.Empty(output);
-        Assert.Contains("Unavailable", error);
+        Assert.True(result.ExitCode == 1, result.Describe());
+        Assert.Empty(result.StandardOutput);
+        Assert.Contains("Unavailable", result.StandardError);
     }
 
     [Fact]
     public async Task Health_requires_a_valid_address()
     {
-        var (missing, _, _) = await RunAsync("health");
-        var (invalid, _, invalidError) = await RunAsync("health", "--address", "ftp://host");
+        var missing = await RunAsync("health");
+        var invalid = await RunAsync("health", "--address", "ftp://host");
 
-        Assert.NotEqual(0, missing);
-        Assert.NotEqual(0, invalid);
-        Assert.Contains("ftp://host", invalidError);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.Contains("ftp://host", invalid.StandardError);
     }
 
     [Fact]
     public async Task Reflect_lists_services()
     {
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await GrpcTestServer.StartAsync();
 
-        var (exitCode, output, _) = await RunAsync("reflect", "--address", server.Address);
+        var result = await RunAsync("reflect", "--address", Address(server));
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal(["spasm.testing.v1.EchoService", "grpc.health.v1.Health"], Lines(output));
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal(
+            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "spasm.testing.v1.EchoService"],
+            Lines(result.StandardOutput).Order(StringComparer.Ordinal));
     }
 
     [Theory]
     [InlineData("spasm.testing.v1.EchoService")]
     [InlineData("spasm.testing.v1.EchoService.Chat")]
     [InlineData("spasm.testing.v1.EchoRequest")]
-    [InlineData("spasm.testing.v1.EchoResponse.deadline_remaining_ms")]
     public async Task Reflect_symbol_prints_only_the_defining_file(string symbol)
     {
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await GrpcTestServer.StartAsync();
 
-        var (exitCode, output, _) = await RunAsync("reflect", "--address", server.Address, "--symbol", symbol);
+        var result = await RunAsync("reflect", "--address", Address(server), "--symbol", symbol);
 
-        Assert.Equal(0, exitCode);
-        Assert.Equal(["spasm/testing/v1/echo.proto"], Lines(output));
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Equal(["spasm/testing/v1/echo.proto"], Lines(result.StandardOutput));
     }
 
     [Fact]
     public async Task Reflect_unknown_symbol_exits_one_with_the_servers_error()
     {
-        await using var server = await WireServer.StartAsync(FakeStandardServices.Reflection);
+        await using var server = await GrpcTestServer.StartAsync();
 
-        var (exitCode, output, error) = await RunAsync("reflect", "--address", server.Address, "--symbol", "no.such.Thing");
+        var result = await RunAsync("reflect", "--address", Address(server), "--symbol", "no.such.Thing");
 
-        Assert.Equal(1, exitCode);
-        Assert.Empty(output);
-        Assert.Contains("Symbol not found.", error);
+        Assert.True(result.ExitCode == 1, result.Describe());
+        Assert.Empty(result.StandardOutput);
+        Assert.Contains("NotFound", result.StandardError);
     }
+
+    /// <summary>
+    /// A server whose "" health follows only the untagged checks and whose echo service follows the "echo" check, and
+    /// whose health publisher never runs in the test's time: every check run is a CLI's Check call.
+    /// </summary>
+    private static Task<GrpcTestServer> StartWithChecksAsync(SwitchableCheck echo) => GrpcTestServer.StartAsync(
+        configureServices: services =>
+        {
+            services.AddHealthChecks().AddCheck("echo", echo, tags: ["echo"]);
+            services.Configure<GrpcHealthChecksOptions>(health =>
+            {
+                health.Services.Map(string.Empty, r => !r.Tags.Contains("echo"));
+                health.Services.Map(TestEchoService.ServiceName, r => r.Tags.Contains("echo"));
+            });
+            services.Configure<HealthCheckPublisherOptions>(publisher => publisher.Delay = TimeSpan.FromHours(1));
+        },
+        map: app =>
+        {
+            app.MapGrpcService<TestEchoService>();
+            app.MapGrpcHealthChecksService();
+        });
+
+    private static string Address(GrpcTestServer server) => server.Address.ToString().TrimEnd('/');
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<ProcessResult> RunAsync(params string[] arguments)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await CliApp.CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
+        var cli = typeof(SpasmCliTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "SpasmCli").Value!;
+        Assert.True(File.Exists(cli), $"{cli} is missing: build services/Tools/SpasmPlatform.Cli in the same configuration first.");
+        // The dotnet CLI names its own host to the processes it starts; a plain "dotnet" on PATH otherwise.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        return ChildProcess.RunAsync(host, [cli, .. arguments], AppContext.BaseDirectory, CliTimeout);
+    }
+
+    private sealed class SwitchableCheck : IHealthCheck
+    {
+        private int _checks;
+
+        public volatile bool Healthy = true;
+
+        /// <summary>When set, the check turns healthy on this run and stays so.</summary>
+        public int? HealthyAfterChecks { get; init; }
+
+        public int Checks => Volatile.Read(ref _checks);
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var run = Interlocked.Increment(ref _checks);
+            var healthy = Healthy || run >= HealthyAfterChecks;
+            return Task.FromResult(healthy ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("switched off"));
+        }
     }
 }

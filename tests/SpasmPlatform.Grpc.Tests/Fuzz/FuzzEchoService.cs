@@ -1,21 +1,14 @@
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
-using SpasmPlatform.Testing.V1;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-
 namespace SpasmPlatform.Grpc.Tests.Fuzz;
 
 /// <summary>
 /// spasm.testing.v1.EchoService for the fuzzer: echoes like the conformance tests' service, including metadata, but
-/// without the switches that fail, throw or wait on purpose, so that any UNKNOWN or hang it gives is the layer's doing.
+/// without the switches that fail, throw or wait on purpose, so that any UNKNOWN or hang it gives is grpc-dotnet's doing.
 /// </summary>
-public sealed class FuzzEchoService : IGrpcService
+public sealed class FuzzEchoService : EchoService.EchoServiceBase
 {
     private const int MaxRepeat = 50;
 
-    public static ProtoServiceDescriptor Descriptor => EchoReflection.Descriptor.Services[0];
-
-    public async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
+    public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
         if (request.EchoMetadata)
         {
@@ -25,7 +18,7 @@ public sealed class FuzzEchoService : IGrpcService
         return Reply(request, 0);
     }
 
-    public async Task Expand(EchoRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    public override async Task Expand(EchoRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
         for (var i = 0; i < Math.Clamp(request.Repeat, 1, MaxRepeat); i++)
         {
@@ -33,7 +26,7 @@ public sealed class FuzzEchoService : IGrpcService
         }
     }
 
-    public async Task<EchoResponse> Collect(IAsyncStreamReader<EchoRequest> requestStream, ServerCallContext context)
+    public override async Task<EchoResponse> Collect(IAsyncStreamReader<EchoRequest> requestStream, ServerCallContext context)
     {
         var count = 0;
         var text = new System.Text.StringBuilder();
@@ -46,7 +39,7 @@ public sealed class FuzzEchoService : IGrpcService
         return new EchoResponse { Message = text.ToString(), Index = count };
     }
 
-    public async Task Chat(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    public override async Task Chat(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
         var index = 0;
         while (await requestStream.MoveNext(context.CancellationToken))

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using SpasmPlatform.Grpc.Protocol;
 
 namespace SpasmPlatform.Grpc.Tests.Interop;
 
@@ -26,9 +25,9 @@ public sealed class CompressionRecorder
         {
             Calls.Enqueue(new RecordedCall(
                 context.Request.Path.Value ?? string.Empty,
-                context.Request.Headers[GrpcProtocol.EncodingHeader].ToString(),
+                context.Request.Headers["grpc-encoding"].ToString(),
                 body.FirstByte,
-                context.Response.Headers[GrpcProtocol.EncodingHeader].ToString()));
+                context.Response.Headers["grpc-encoding"].ToString()));
             return Task.CompletedTask;
         });
         await next(context);

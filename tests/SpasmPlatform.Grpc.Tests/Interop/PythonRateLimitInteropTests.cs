@@ -1,7 +1,6 @@
-using SpasmPlatform.Grpc.Health;
-using SpasmPlatform.Grpc.RateLimiting;
-using SpasmPlatform.Grpc.Server;
+using Microsoft.AspNetCore.Builder;
 using SpasmPlatform.Grpc.Tests.Support;
+using SpasmPlatform.ServiceDefaults.RateLimiting;
 
 namespace SpasmPlatform.Grpc.Tests.Interop;
 
@@ -13,15 +12,11 @@ public sealed class PythonRateLimitInteropTests
     {
         await InteropEnvironment.RequirePythonAsync();
         await using var server = await GrpcTestServer.StartAsync(
-            configureServices: services => services.AddGrpcRateLimiting(limits =>
-            {
-                limits.PermitsPerSecond = 1;
-                limits.Burst = 2;
-            }),
+            configureServices: services => services.AddCallerRateLimiting(permitsPerSecond: 1, burst: 2),
             map: app =>
             {
-                app.UseGrpcRateLimiting();
-                app.MapGrpcService<EchoService>();
+                app.UseCallerRateLimiting();
+                app.MapGrpcService<TestEchoService>();
                 app.MapGrpcHealthChecksService();
             });
 

@@ -2,30 +2,23 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Rpc;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Tests.Support;
-using SpasmPlatform.Testing.V1;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Grpc.Net.Client;
+using SpasmPlatform.Contracts.Calling;
 
 namespace SpasmPlatform.Grpc.Tests.Interop;
 
 /// <summary>
-/// Our client against python grpcio's server (tests/interop/python/server.py, the same EchoService steering as
-/// the C# test service). Every call carries a deadline, so a misbehaving exchange fails instead of hanging.
+/// Our client (Grpc.Net.Client on a channel from PlatformChannels, as every platform caller builds it) against python
+/// grpcio's server (tests/interop/python/server.py, the same EchoService steering as the C# test service). Every call
+/// carries a deadline, so a misbehaving exchange fails instead of hanging.
 /// </summary>
 public sealed class PythonServerInteropTests(PythonServerProcess server) : IClassFixture<PythonServerProcess>, IDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(10);
-    private static readonly Method<EchoRequest, EchoResponse> Echo = From("Echo");
-    private static readonly Method<EchoRequest, EchoResponse> Expand = From("Expand");
-    private static readonly Method<EchoRequest, EchoResponse> Collect = From("Collect");
-    private static readonly Method<EchoRequest, EchoResponse> Chat = From("Chat");
+    private readonly GrpcChannel _channel = PlatformChannels.Create(server.Address);
 
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(server.Address);
-
-    private CallInvoker Invoker => _channel.CreateCallInvoker();
+    private EchoService.EchoServiceClient Client => new(_channel);
 
     public void Dispose() => _channel.Dispose();
 
@@ -34,7 +27,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     {
         var payload = ByteString.CopyFrom(Enumerable.Range(0, 1024).Select(i => (byte)i).ToArray());
 
-        var reply = await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "hello from C#", Payload = payload });
+        var reply = await Client.EchoAsync(new EchoRequest { Message = "hello from C#", Payload = payload }, Options());
 
         Assert.Equal("hello from C#", reply.Message);
         Assert.Equal(payload, reply.Payload);
@@ -51,7 +44,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
         }
 
         var payload = ByteString.CopyFrom(bytes);
-        var reply = await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "large", Payload = payload });
+        var reply = await Client.EchoAsync(new EchoRequest { Message = "large", Payload = payload }, Options());
 
         Assert.True(payload.Equals(reply.Payload), $"3 MiB payload came back as {reply.Payload.Length} bytes that differ");
     }
@@ -59,7 +52,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     [Fact]
     public async Task Server_streaming_delivers_every_message_in_order()
     {
-        using (var call = Invoker.AsyncServerStreamingCall(Expand, null, Options(), new EchoRequest { Message = "tick", Repeat = 5 }))
+        using (var call = Client.Expand(new EchoRequest { Message = "tick", Repeat = 5 }, Options()))
         {
             var replies = await ReadAllAsync(call.ResponseStream);
             Assert.Equal([0, 1, 2, 3, 4], replies.Select(r => r.Index));
@@ -67,7 +60,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
             Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
         }
 
-        using var many = Invoker.AsyncServerStreamingCall(Expand, null, Options(), new EchoRequest { Message = "many", Repeat = 1000, Payload = ByteString.CopyFrom(new byte[1024]) });
+        using var many = Client.Expand(new EchoRequest { Message = "many", Repeat = 1000, Payload = ByteString.CopyFrom(new byte[1024]) }, Options());
         var indexes = (await ReadAllAsync(many.ResponseStream)).Select(r => r.Index).ToArray();
         Assert.Equal(Enumerable.Range(0, 1000), indexes);
     }
@@ -76,7 +69,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     public async Task Client_streaming_sends_every_message()
     {
         string[] parts = ["alpha", "beta", "gamma", "delta"];
-        using (var call = Invoker.AsyncClientStreamingCall(Collect, null, Options()))
+        using (var call = Client.Collect(Options()))
         {
             foreach (var part in parts)
             {
@@ -91,7 +84,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
         }
 
         // No request at all: grpcio answers with an all-default message, a zero-length frame.
-        using var empty = Invoker.AsyncClientStreamingCall(Collect, null, Options());
+        using var empty = Client.Collect(Options());
         await empty.RequestStream.CompleteAsync();
         Assert.Equal(new EchoResponse(), await empty);
     }
@@ -99,7 +92,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     [Fact]
     public async Task Duplex_streaming_interleaves_requests_and_answers()
     {
-        using var call = Invoker.AsyncDuplexStreamingCall(Chat, null, Options());
+        using var call = Client.Chat(Options());
         for (var i = 0; i < 5; i++)
         {
             // The next request is only written after the previous answer arrived.
@@ -120,14 +113,15 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
         const string text = "bad request: 100% wrong, ünïcode ✓";
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = text, FailWithCode = 3 }));
+            await Client.EchoAsync(new EchoRequest { Message = text, FailWithCode = 3 }, Options()));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(text, error.Status.Detail);
-        Assert.NotNull(error.RichStatus);
-        Assert.Equal(3, error.RichStatus.Code);
-        Assert.Equal(text, error.RichStatus.Message);
-        var badRequest = error.RichStatus.GetDetail<BadRequest>();
+        var status = error.GetRpcStatus();
+        Assert.NotNull(status);
+        Assert.Equal(3, status.Code);
+        Assert.Equal(text, status.Message);
+        var badRequest = status.GetDetail<BadRequest>();
         Assert.NotNull(badRequest);
         Assert.Equal(
             [("message", "must not be empty"), ("repeat", "must be between 1 and 100")],
@@ -138,13 +132,13 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     public async Task Failure_status_and_trailer_arrive_trailers_only_and_after_messages()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "no such thing", FailWithCode = (int)StatusCode.NotFound }));
+            await Client.EchoAsync(new EchoRequest { Message = "no such thing", FailWithCode = (int)StatusCode.NotFound }, Options()));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal("no such thing", error.Status.Detail);
         Assert.Equal("requested", error.Trailers.GetValue("failure-reason"));
-        Assert.Null(error.RichStatus);
+        Assert.Null(error.GetRpcStatus());
 
-        using var call = Invoker.AsyncServerStreamingCall(Expand, null, Options(), new EchoRequest { Message = "partial", Repeat = 2, FailWithCode = (int)StatusCode.FailedPrecondition });
+        using var call = Client.Expand(new EchoRequest { Message = "partial", Repeat = 2, FailWithCode = (int)StatusCode.FailedPrecondition }, Options());
         var received = 0;
         var streamError = await Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -163,7 +157,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     public async Task Handler_exception_is_UNKNOWN_without_internals()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "boom", ThrowException = true }));
+            await Client.EchoAsync(new EchoRequest { Message = "boom", ThrowException = true }, Options()));
 
         Assert.Equal(StatusCode.Unknown, error.StatusCode);
         Assert.DoesNotContain("hunter2", error.Status.Detail, StringComparison.Ordinal);
@@ -172,15 +166,15 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     [Fact]
     public async Task Deadline_is_sent_and_enforced()
     {
-        var reply = await Invoker.AsyncUnaryCall(Echo, null, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(5)), new EchoRequest { Message = "deadline" });
+        var reply = await Client.EchoAsync(new EchoRequest { Message = "deadline" }, deadline: DateTime.UtcNow.AddSeconds(5));
         Assert.InRange(reply.DeadlineRemainingMs, 3000, 5500);
 
-        reply = await Invoker.AsyncUnaryCall(Echo, null, default, new EchoRequest { Message = "no deadline" });
+        reply = await Client.EchoAsync(new EchoRequest { Message = "no deadline" });
         Assert.Equal(-1, reply.DeadlineRemainingMs);
 
         var stopwatch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(Echo, null, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)), new EchoRequest { Message = "slow", DelayMs = 5000 }));
+            await Client.EchoAsync(new EchoRequest { Message = "slow", DelayMs = 5000 }, deadline: DateTime.UtcNow.AddMilliseconds(300)));
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"DEADLINE_EXCEEDED took {stopwatch.Elapsed} for a 300 ms deadline");
     }
@@ -191,8 +185,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
         var message = $"wait-{Guid.NewGuid():N}";
         using var cancellation = new CancellationTokenSource();
         // No deadline: the python handler then can only see its call end through our cancellation.
-        using var call = Invoker.AsyncServerStreamingCall(Expand, null, new CallOptions(CancellationToken: cancellation.Token),
-            new EchoRequest { Message = message, Repeat = 1, WaitForCancellation = true });
+        using var call = Client.Expand(new EchoRequest { Message = message, Repeat = 1, WaitForCancellation = true }, cancellationToken: cancellation.Token);
         Assert.True(await call.ResponseStream.MoveNext(), "no first message");
         Assert.True(await server.WaitForEventAsync($"waiting:{message}", EventWait), $"the handler never started waiting\n{server.Output}");
 
@@ -207,13 +200,15 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     public async Task Metadata_round_trips_text_and_binary()
     {
         var binary = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
-        var sent = new Metadata()
-            .Add("x-text", "hello interop")
-            .Add("x-multi", "one")
-            .Add("x-multi", "two")
-            .Add("x-data-bin", binary);
+        var sent = new Metadata
+        {
+            { "x-text", "hello interop" },
+            { "x-multi", "one" },
+            { "x-multi", "two" },
+            { "x-data-bin", binary },
+        };
 
-        using var call = Invoker.AsyncUnaryCall(Echo, null, Options(sent), new EchoRequest { Message = "metadata", EchoMetadata = true });
+        using var call = Client.EchoAsync(new EchoRequest { Message = "metadata", EchoMetadata = true }, Options(sent));
         var headers = await call.ResponseHeadersAsync;
         await call;
         var trailers = call.GetTrailers();
@@ -229,9 +224,9 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     [Fact]
     public async Task Empty_binary_metadata_round_trips()
     {
-        var sent = new Metadata().Add("x-empty-bin", []).Add("x-marker", "present");
+        var sent = new Metadata { { "x-empty-bin", Array.Empty<byte>() }, { "x-marker", "present" } };
 
-        using var call = Invoker.AsyncUnaryCall(Echo, null, Options(sent), new EchoRequest { Message = "empty", EchoMetadata = true });
+        using var call = Client.EchoAsync(new EchoRequest { Message = "empty", EchoMetadata = true }, Options(sent));
         var headers = await call.ResponseHeadersAsync;
         await call;
 
@@ -241,26 +236,26 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     }
 
     [Theory]
-    [InlineData(MessageCompression.Gzip)]
-    [InlineData(MessageCompression.Deflate)]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
     public async Task Compression_both_ways(string algorithm)
     {
-        var recorder = new EncodingRecorder();
-        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions
-        {
-            CompressionAlgorithm = algorithm,
-            HttpHandler = recorder,
-            DisposeHttpHandler = true,
-        });
-        var invoker = channel.CreateCallInvoker();
+        using var recorder = new EncodingRecorder();
+        using var channel = PlatformChannels.Create(server.Address, recorder);
+        var client = new EchoService.EchoServiceClient(channel);
         var payload = ByteString.CopyFromUtf8(string.Concat(Enumerable.Repeat("compress me, ", 8192)));
-        // grpcio compresses its answers when the request asks it to (server.py's x-response-compression).
-        var askCompressed = new Metadata().Add("x-response-compression", algorithm);
+        var headers = new Metadata
+        {
+            // grpc-dotnet's per-call request compression: the key is consumed by the client and never sent.
+            { "grpc-internal-encoding-request", algorithm },
+            // grpcio compresses its answers when the request asks it to (server.py's x-response-compression).
+            { "x-response-compression", algorithm },
+        };
 
-        var reply = await invoker.AsyncUnaryCall(Echo, null, Options(askCompressed), new EchoRequest { Message = algorithm, Payload = payload });
+        var reply = await client.EchoAsync(new EchoRequest { Message = algorithm, Payload = payload }, Options(headers));
         Assert.True(payload.Equals(reply.Payload), "payload did not round-trip");
 
-        using var collect = invoker.AsyncClientStreamingCall(Collect, null, Options(askCompressed));
+        using var collect = client.Collect(Options(headers));
         for (var i = 0; i < 3; i++)
         {
             await collect.RequestStream.WriteAsync(new EchoRequest { Message = $"part-{i}", Payload = payload });
@@ -281,10 +276,11 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     [Fact]
     public async Task Unknown_method_is_UNIMPLEMENTED()
     {
-        var missing = new Method<EchoRequest, EchoResponse>(MethodType.Unary, "spasm.testing.v1.EchoService", "NoSuchMethod");
+        var marshaller = Marshallers.Create<EchoRequest>(m => m.ToByteArray(), EchoRequest.Parser.ParseFrom);
+        var missing = new Method<EchoRequest, EchoRequest>(MethodType.Unary, "spasm.testing.v1.EchoService", "NoSuchMethod", marshaller, marshaller);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(missing, null, Options(), new EchoRequest { Message = "x" }));
+            await _channel.CreateCallInvoker().AsyncUnaryCall(missing, null, Options(), new EchoRequest { Message = "x" }));
 
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
@@ -294,14 +290,14 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     {
         // grpcio's server refuses requests over its 4 MiB default...
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "huge", Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }));
+            await Client.EchoAsync(new EchoRequest { Message = "huge", Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }, Options()));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Equal("after", (await Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "after" })).Message);
+        Assert.Equal("after", (await Client.EchoAsync(new EchoRequest { Message = "after" }, Options())).Message);
 
         // ...and our client refuses answers over its own limit.
-        using var small = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 1024 * 1024 });
+        using var small = PlatformChannels.Create(server.Address, maxReceiveMessageSize: 1024 * 1024);
         error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await small.CreateCallInvoker().AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = "big answer", Payload = ByteString.CopyFrom(new byte[2 * 1024 * 1024]) }));
+            await new EchoService.EchoServiceClient(small).EchoAsync(new EchoRequest { Message = "big answer", Payload = ByteString.CopyFrom(new byte[2 * 1024 * 1024]) }, Options()));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 
@@ -309,11 +305,11 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     public async Task Concurrent_calls_share_one_channel()
     {
         var unary = Enumerable.Range(0, 50)
-            .Select(i => Invoker.AsyncUnaryCall(Echo, null, Options(), new EchoRequest { Message = $"u-{i}", DelayMs = 50 }).ResponseAsync)
+            .Select(i => Client.EchoAsync(new EchoRequest { Message = $"u-{i}", DelayMs = 50 }, Options()).ResponseAsync)
             .ToArray();
         var streams = Enumerable.Range(0, 5).Select(async i =>
         {
-            using var call = Invoker.AsyncServerStreamingCall(Expand, null, Options(), new EchoRequest { Message = $"s-{i}", Repeat = 20 });
+            using var call = Client.Expand(new EchoRequest { Message = $"s-{i}", Repeat = 20 }, Options());
             return (i, await ReadAllAsync(call.ResponseStream));
         }).ToArray();
 
@@ -336,9 +332,6 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
 
     private static CallOptions Options(Metadata? headers = null) => new(headers, DateTime.UtcNow + CallTimeout);
 
-    private static Method<EchoRequest, EchoResponse> From(string name) =>
-        Method<EchoRequest, EchoResponse>.FromDescriptor(EchoService.Descriptor.FindMethodByName(name));
-
     private static async Task<List<EchoResponse>> ReadAllAsync(IAsyncStreamReader<EchoResponse> stream)
     {
         var replies = new List<EchoResponse>();
@@ -351,7 +344,7 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
     }
 
     /// <summary>Records the grpc-encoding of each request our client sends and of each response it gets.</summary>
-    private sealed class EncodingRecorder() : DelegatingHandler(new SocketsHttpHandler())
+    private sealed class EncodingRecorder() : DelegatingHandler(PlatformChannels.CreateHandler())
     {
         public ConcurrentQueue<(string RequestEncoding, string ResponseEncoding)> Exchanges { get; } = new();
 
@@ -363,6 +356,6 @@ public sealed class PythonServerInteropTests(PythonServerProcess server) : IClas
         }
 
         private static string Header(System.Net.Http.Headers.HttpHeaders headers) =>
-            headers.NonValidated.TryGetValues(GrpcProtocol.EncodingHeader, out var values) ? values.ToString() : string.Empty;
+            headers.NonValidated.TryGetValues("grpc-encoding", out var values) ? values.ToString() : string.Empty;
     }
 }

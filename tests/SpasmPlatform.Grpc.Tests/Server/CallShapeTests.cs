@@ -1,6 +1,5 @@
 using System.Net;
 using SpasmPlatform.Grpc.Tests.Support;
-using SpasmPlatform.Testing.V1;
 
 namespace SpasmPlatform.Grpc.Tests.Server;
 
@@ -64,14 +63,13 @@ public sealed class CallShapeTests(ServerFixture fixture) : IClassFixture<Server
             content.Write(RawGrpc.Frame(new EchoRequest { Message = $"ping{i}" }));
             response ??= await sending.WaitAsync(TimeSpan.FromSeconds(10));
             body ??= System.IO.Pipelines.PipeReader.Create(await response.Content.ReadAsStreamAsync());
-            var reply = await Grpc.Protocol.MessageFraming.ReadMessageAsync(body, EchoResponse.Parser, null, null, CancellationToken.None)
-                .AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            var reply = await RawGrpc.ReadMessageAsync(body, EchoResponse.Parser);
             Assert.Equal($"ping{i}", reply!.Message);
             Assert.Equal(i, reply.Index);
         }
 
         content.Complete();
-        Assert.Null(await Grpc.Protocol.MessageFraming.ReadMessageAsync(body!, EchoResponse.Parser, null, null, CancellationToken.None));
+        Assert.Null(await RawGrpc.ReadMessageAsync(body!, EchoResponse.Parser));
         Assert.Equal("0", RawResponse.Header(response!.TrailingHeaders, "grpc-status"));
         response.Dispose();
     }

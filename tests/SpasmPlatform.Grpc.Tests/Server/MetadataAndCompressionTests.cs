@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using SpasmPlatform.Grpc.Tests.Support;
-using SpasmPlatform.Testing.V1;
 
 namespace SpasmPlatform.Grpc.Tests.Server;
 
@@ -46,19 +45,36 @@ public sealed class MetadataAndCompressionTests(ServerFixture fixture) : IClassF
         var response = await RawGrpc.SendAsync(fixture.Http, RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "x" }, "gzip")));
 
         Assert.Equal("13", response.Status);
+        Assert.Equal("Request did not include grpc-encoding value with compressed message.", Uri.UnescapeDataString(response.Message!));
     }
 
     [Fact]
-    public async Task Unsupported_encoding_is_unimplemented_and_lists_what_is_accepted()
+    public async Task Compressed_message_in_an_unsupported_encoding_is_unimplemented_and_lists_what_is_accepted()
     {
-        var request = RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "x" }));
+        var request = RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "x" }, "gzip"));
         request.Headers.TryAddWithoutValidation("grpc-encoding", "snappy");
 
         var response = await RawGrpc.SendAsync(fixture.Http, request);
 
         Assert.Equal("12", response.Status);
         Assert.True(response.IsTrailersOnly);
-        Assert.Contains("gzip", RawResponse.Header(response.Headers, "grpc-accept-encoding"));
+        var accepted = RawResponse.Header(response.Headers, "grpc-accept-encoding")!.Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("gzip", accepted);
+        Assert.DoesNotContain("snappy", accepted);
+    }
+
+    // grpc-dotnet looks at grpc-encoding only for a message whose compressed flag is set, as the compression spec
+    // allows: an uncompressed message is readable whatever encoding the call names.
+    [Fact]
+    public async Task Uncompressed_message_is_read_whatever_encoding_the_call_names()
+    {
+        var request = RawGrpc.Request(Echo, RawGrpc.Frame(new EchoRequest { Message = "plain" }));
+        request.Headers.TryAddWithoutValidation("grpc-encoding", "snappy");
+
+        var response = await RawGrpc.SendAsync(fixture.Http, request);
+
+        Assert.Equal("0", response.Status);
+        Assert.Equal("plain", response.Single(EchoResponse.Parser).Message);
     }
 
     [Fact]

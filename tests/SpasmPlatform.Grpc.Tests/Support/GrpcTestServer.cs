@@ -1,19 +1,26 @@
 using System.Net;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using SpasmPlatform.Grpc.Health;
-using SpasmPlatform.Grpc.Reflection;
-using SpasmPlatform.Grpc.Server;
+using SpasmPlatform.ServiceDefaults;
 
 namespace SpasmPlatform.Grpc.Tests.Support;
 
-/// <summary>A real Kestrel server on a loopback port (h2c) hosting the Echo, health and reflection services.</summary>
+/// <summary>
+/// A real Kestrel server on a loopback port (h2c, HTTP/2 only, as the platform's development mode) with grpc-dotnet
+/// hosting the test Echo service, grpc.health.v1 and server reflection.
+/// </summary>
 public sealed class GrpcTestServer : IAsyncDisposable
 {
+    /// <summary>How often health Watch streams see a change: the publisher's period, the shortest it allows.</summary>
+    public static readonly TimeSpan HealthPublishPeriod = TimeSpan.FromSeconds(1);
+
     private readonly WebApplication _app;
 
     private GrpcTestServer(WebApplication app, Uri address)
@@ -27,8 +34,6 @@ public sealed class GrpcTestServer : IAsyncDisposable
     public EchoProbe Probe => _app.Services.GetRequiredService<EchoProbe>();
 
     public TestLoggerProvider Logs => _app.Services.GetRequiredService<TestLoggerProvider>();
-
-    public IServiceProvider Services => _app.Services;
 
     public static async Task<GrpcTestServer> StartAsync(
         Action<GrpcServiceOptions>? configureGrpc = null,
@@ -49,9 +54,21 @@ public sealed class GrpcTestServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(logs);
         builder.Services.AddSingleton<EchoProbe>();
-        builder.Services.AddGrpc(configureGrpc);
+        builder.Services.AddGrpc(options => configureGrpc?.Invoke(options));
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks(health => health.WatchPeriod = TimeSpan.FromMilliseconds(200));
+        // As the platform does (ServiceDefaults): "" and each hosted service name follow the checks, among them the
+        // platform's draining check; Check runs them when asked, Watch follows the publisher.
+        builder.Services.AddSingleton<DrainingHealthCheck>();
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map(TestEchoService.ServiceName, _ => true);
+            health.UseHealthChecksCache = false;
+        }).AddCheck<DrainingHealthCheck>("draining");
+        builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = HealthPublishPeriod;
+        });
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -61,16 +78,18 @@ public sealed class GrpcTestServer : IAsyncDisposable
         }
         else
         {
-            app.MapGrpcService<EchoService>();
+            app.MapGrpcService<TestEchoService>();
             app.MapGrpcHealthChecksService();
             app.MapGrpcReflectionService();
         }
 
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GrpcTestServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new GrpcTestServer(app, new Uri(address));
     }
+
+    /// <summary>Stops the host as SIGTERM does: new calls are refused, in-flight ones may finish.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

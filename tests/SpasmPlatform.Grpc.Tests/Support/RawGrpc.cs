@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
@@ -8,7 +10,7 @@ namespace SpasmPlatform.Grpc.Tests.Support;
 
 /// <summary>
 /// Speaks gRPC on the wire by hand over HttpClient (HTTP/2 prior knowledge), so server tests do not depend on
-/// our own client: every byte sent and every header received is under the test's control.
+/// any gRPC client library: every byte sent and every header received is under the test's control.
 /// </summary>
 public static class RawGrpc
 {
@@ -81,6 +83,42 @@ public static class RawGrpc
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Reads the next length-prefixed message of a response body as it streams in; null when the body ends cleanly
+    /// between messages. Waits at most 10 s, so a server that stops sending fails the test instead of hanging it.
+    /// </summary>
+    public static async Task<T?> ReadMessageAsync<T>(PipeReader body, MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var header = new byte[5];
+        while (true)
+        {
+            var result = await body.ReadAsync(limit.Token);
+            var buffer = result.Buffer;
+            if (buffer.Length >= 5)
+            {
+                buffer.Slice(0, 5).CopyTo(header);
+                var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
+                if (buffer.Length >= 5 + length)
+                {
+                    var message = parser.ParseFrom(buffer.Slice(5, length).ToArray());
+                    body.AdvanceTo(buffer.GetPosition(5 + length));
+                    return message;
+                }
+            }
+
+            if (result.IsCompleted)
+            {
+                Assert.True(buffer.IsEmpty, $"the body ended inside a message ({buffer.Length} bytes left)");
+                body.AdvanceTo(buffer.End);
+                return null;
+            }
+
+            body.AdvanceTo(buffer.Start, buffer.End);
+        }
     }
 
     /// <summary>Sends request messages (then half-closes) and parses every response message.</summary>

@@ -1,8 +1,9 @@
+using SpasmPlatform.Assessment.V1;
 using Grpc.Health.V1;
 using Npgsql;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Knowledge;
 
@@ -24,7 +25,7 @@ public class AssessmentHost : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public AssessmentClient Client { get; private set; } = null!;
+    public AssessmentService.AssessmentServiceClient Client { get; private set; } = null!;
 
     /// <summary>The deployment's CarePlanDrafted queue (named after its schema by the service).</summary>
     public string CarePlanQueue => AssessmentQueues.CarePlanDrafted(Schema);
@@ -55,7 +56,7 @@ public class AssessmentHost : IAsyncLifetime
         MessagingIsolation.Add(environment, EntityPrefix);
         Service = ServiceProcess.Start("Assessment", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
-        Client = new AssessmentClient(Channel);
+        Client = new AssessmentService.AssessmentServiceClient(Channel);
         await Service.WaitForServingAsync();
     }
 

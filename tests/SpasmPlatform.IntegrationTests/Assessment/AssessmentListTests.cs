@@ -1,8 +1,8 @@
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Grpc.Protocol;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Grpc.Core;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Assessment;
 
@@ -84,7 +84,7 @@ public sealed class AssessmentListTests(AssessmentHost host) : IClassFixture<Ass
             host.Client.ListAssessmentsAsync(new ListAssessmentsRequest { PageSize = 501, Urgency = (Urgency)42 }).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal(["clinic_id", "urgency", "page_size"], error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+        Assert.Equal(["clinic_id", "urgency", "page_size"], error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
         await AssertInvalidAsync(new ListAssessmentsRequest { ClinicId = "c", PageSize = -1 }, "page_size");
     }
 
@@ -92,6 +92,6 @@ public sealed class AssessmentListTests(AssessmentHost host) : IClassFixture<Ass
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.ListAssessmentsAsync(request).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal(field, Assert.Single(error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal(field, Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 }

@@ -1,8 +1,8 @@
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Grpc.Protocol;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Grpc.Core;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Assessment;
 
@@ -73,12 +73,12 @@ public sealed class AssessmentOverrideTests(AssessmentHost host) : IClassFixture
         noReason.Reason = "  ";
         var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.OverrideTriageAsync(noReason).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("reason", Assert.Single(error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal("reason", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
 
         var everything = await Assert.ThrowsAsync<RpcException>(() => host.Client.OverrideTriageAsync(new OverrideTriageRequest { Reason = new string('r', 2001) }).ResponseAsync);
         Assert.Equal(
             ["assessment_id", "expected_version", "urgency", "clinician_id", "reason"],
-            everything.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+            everything.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
         Assert.Equal(events, await host.CountEventsAsync(submitted.AssessmentId));
     }
 

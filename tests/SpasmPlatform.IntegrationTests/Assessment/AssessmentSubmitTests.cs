@@ -1,9 +1,9 @@
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Knowledge;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Assessment;
 
@@ -123,7 +123,7 @@ public sealed class AssessmentSubmitTests(AssessmentHost host) : IClassFixture<A
                 "presentation.age_at_first_onset_years", "vitals.temperature_celsius", "vitals.systolic_bp_mmhg", "vitals.heart_rate_bpm",
                 "risk_factors[1]", "current_medications[0]", "comorbidities[0]", "start_back.bothersomeness", "clinical_notes",
             ],
-            error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+            error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
         Assert.Equal(events, await host.CountEventsAsync());
     }
 
@@ -136,7 +136,7 @@ public sealed class AssessmentSubmitTests(AssessmentHost host) : IClassFixture<A
         var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.SubmitAssessmentAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("presentation", Assert.Single(error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal("presentation", Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 
     [Fact]
@@ -147,6 +147,6 @@ public sealed class AssessmentSubmitTests(AssessmentHost host) : IClassFixture<A
 
         var empty = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetAssessmentAsync(new GetAssessmentRequest()).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
-        Assert.Equal("assessment_id", Assert.Single(empty.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal("assessment_id", Assert.Single(empty.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 }

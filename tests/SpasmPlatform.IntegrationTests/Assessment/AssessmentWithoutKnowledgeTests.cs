@@ -1,10 +1,11 @@
+using SpasmPlatform.Assessment.V1;
 using Grpc.Health.V1;
 using Npgsql;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Assessment;
 
@@ -24,7 +25,7 @@ public sealed class AssessmentWithoutKnowledgeTests
                 ["Knowledge__Address"] = "http://127.0.0.1:1",
             });
             using var channel = GrpcChannel.ForAddress(service.Address);
-            var health = new HealthClient(channel);
+            var health = new Health.HealthClient(channel);
             HealthCheckResponse.Types.ServingStatus? status = null;
             await Eventually.WaitAsync(async () =>
             {
@@ -41,7 +42,7 @@ public sealed class AssessmentWithoutKnowledgeTests
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, status);
 
             var error = await Assert.ThrowsAsync<RpcException>(() =>
-                new AssessmentClient(channel).SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-x", "req-x")).ResponseAsync);
+                new AssessmentService.AssessmentServiceClient(channel).SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-x", "req-x")).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             Assert.Contains("knowledge", error.Status.Detail, StringComparison.Ordinal);
         }

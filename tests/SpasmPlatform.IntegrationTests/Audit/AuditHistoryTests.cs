@@ -4,8 +4,8 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Common.V1;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Assessment;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
@@ -47,7 +47,7 @@ public sealed class AuditHistoryTests(AuditHost host) : IClassFixture<AuditHost>
     public async Task A_deadline_ends_a_long_history_with_DEADLINE_EXCEEDED()
     {
         var streamId = await AppendLongStreamAsync();
-        using var call = host.Audit.StreamHistory(new StreamHistoryRequest { StreamId = streamId }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)));
+        using var call = host.Audit.StreamHistory(new StreamHistoryRequest { StreamId = streamId }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
 
         // The reader stops pulling, so the server is held by flow control well before the end of the stream when the
@@ -72,7 +72,7 @@ public sealed class AuditHistoryTests(AuditHost host) : IClassFixture<AuditHost>
     {
         var streamId = await AppendLongStreamAsync();
         using var cancellation = new CancellationTokenSource();
-        using var call = host.Audit.StreamHistory(new StreamHistoryRequest { StreamId = streamId }, new CallOptions(CancellationToken: cancellation.Token));
+        using var call = host.Audit.StreamHistory(new StreamHistoryRequest { StreamId = streamId }, new CallOptions(cancellationToken: cancellation.Token));
         for (var i = 0; i < 10; i++)
         {
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
@@ -115,7 +115,7 @@ public sealed class AuditHistoryTests(AuditHost host) : IClassFixture<AuditHost>
         using var both = host.Audit.StreamHistory(new StreamHistoryRequest { StreamId = "x", AssessmentId = "y", FromGlobalPosition = 3, Limit = -1 });
         var invalid = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(both));
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
-        var fields = invalid.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field).ToList();
+        var fields = invalid.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field).ToList();
         Assert.Equal(["stream_id", "from_global_position", "limit"], fields);
 
         using var unknown = host.Audit.StreamHistory(new StreamHistoryRequest { AssessmentId = Guid.NewGuid().ToString() });
@@ -123,7 +123,7 @@ public sealed class AuditHistoryTests(AuditHost host) : IClassFixture<AuditHost>
 
         var stateAt = await Assert.ThrowsAsync<RpcException>(() => host.Audit.GetStateAtAsync(new GetStateAtRequest { AssessmentId = "a" }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, stateAt.StatusCode);
-        Assert.Equal("version", Assert.Single(stateAt.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal("version", Assert.Single(stateAt.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
     }
 
     [Fact]

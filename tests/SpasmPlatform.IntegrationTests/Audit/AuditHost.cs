@@ -1,4 +1,5 @@
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Audit.V1;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.IntegrationTests.Assessment;
 
 namespace SpasmPlatform.IntegrationTests.Audit;
@@ -11,7 +12,7 @@ public class AuditHost : AssessmentHost
 {
     public const string UnreachableCarePlan = "http://127.0.0.1:9";
 
-    public AuditClient Audit => new(Channel);
+    public AuditService.AuditServiceClient Audit => new(Channel);
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {

@@ -1,6 +1,6 @@
 using Npgsql;
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Assessment;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 

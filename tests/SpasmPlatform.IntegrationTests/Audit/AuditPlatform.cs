@@ -1,6 +1,9 @@
+using SpasmPlatform.CarePlan.V1;
+using SpasmPlatform.Audit.V1;
 using Npgsql;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Assessment;
 using SpasmPlatform.IntegrationTests.CarePlan;
 using SpasmPlatform.IntegrationTests.Infrastructure;
@@ -22,11 +25,11 @@ public sealed class AuditPlatform : AssessmentHost
 
     public GrpcChannel CarePlanChannel { get; private set; } = null!;
 
-    public AuditClient Audit => new(Channel);
+    public AuditService.AuditServiceClient Audit => new(Channel);
 
-    public AuditClient CarePlanAudit => new(CarePlanChannel);
+    public AuditService.AuditServiceClient CarePlanAudit => new(CarePlanChannel);
 
-    public CarePlanClient CarePlans => new(CarePlanChannel);
+    public CarePlanService.CarePlanServiceClient CarePlans => new(CarePlanChannel);
 
     // Its care-plan process must draft only this platform's triages, and its links must come only from that process.
     private readonly string _entityPrefix = MessagingIsolation.NewPrefix();

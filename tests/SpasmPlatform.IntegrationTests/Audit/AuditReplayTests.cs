@@ -141,7 +141,7 @@ public sealed class AuditReplayTests(AuditPlatform platform) : IClassFixture<Aud
                 plan = await platform.CarePlans.GetCarePlanAsync(new GetCarePlanRequest { AssessmentId = assessmentId });
                 return until(plan);
             }
-            catch (SpasmPlatform.Grpc.Protocol.RpcException e) when (e.StatusCode == SpasmPlatform.Grpc.Protocol.StatusCode.NotFound)
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
             {
                 return false;
             }

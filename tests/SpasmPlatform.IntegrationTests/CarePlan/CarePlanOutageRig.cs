@@ -3,8 +3,8 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SpasmPlatform.Contracts.IntegrationEvents;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Knowledge;
 
@@ -157,7 +157,7 @@ internal sealed class CarePlanOutageRig : IAsyncDisposable
     public async Task WaitNotServingAsync()
     {
         using var channel = GrpcChannel.ForAddress(Services[0].Address);
-        var health = new HealthClient(channel);
+        var health = new Health.HealthClient(channel);
         await Eventually.WaitAsync(async () =>
         {
             try

@@ -1,3 +1,4 @@
+using SpasmPlatform.CarePlan.V1;
 using Google.Protobuf;
 using Grpc.Health.V1;
 using MassTransit;
@@ -5,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Contracts.IntegrationEvents;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Knowledge;
 using SpasmPlatform.Knowledge.Loading;
@@ -44,7 +45,7 @@ public sealed class CarePlanPlatform : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public CarePlanClient Client { get; private set; } = null!;
+    public CarePlanService.CarePlanServiceClient Client { get; private set; } = null!;
 
     public IBus Bus => _bus.GetRequiredService<IBus>();
 
@@ -70,7 +71,7 @@ public sealed class CarePlanPlatform : IAsyncLifetime
         }
 
         Channel = GrpcChannel.ForAddress(Services[0].Address);
-        Client = new CarePlanClient(Channel);
+        Client = new CarePlanService.CarePlanServiceClient(Channel);
 
         var services = new ServiceCollection();
         services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>

@@ -1,7 +1,7 @@
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Common.V1;
 using SpasmPlatform.Contracts.IntegrationEvents;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using CarePlanMessage = SpasmPlatform.CarePlan.V1.CarePlan;
 

@@ -86,7 +86,7 @@ public sealed class KubernetesManifestTests
 
         // Readiness follows the whole server (storage, knowledge, shutdown); liveness only that the process answers.
         Assert.False(((YamlMappingNode)At(container, "readinessProbe", "grpc")).Children.ContainsKey("service"));
-        Assert.Equal(SpasmPlatform.Grpc.Health.HealthStatusMonitor.LivenessService, At(container, "livenessProbe", "grpc", "service").ToString());
+        Assert.Equal(SpasmPlatform.ServiceDefaults.Extensions.LivenessService, At(container, "livenessProbe", "grpc", "service").ToString());
 
         // The kubelet's SIGKILL must come after the host's own drain has had its time.
         var grace = int.Parse(At(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds").ToString(), System.Globalization.CultureInfo.InvariantCulture);

@@ -3,7 +3,7 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Fuzzing;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Audit;
 using SpasmPlatform.IntegrationTests.CarePlan;
 using SpasmPlatform.IntegrationTests.Infrastructure;
@@ -29,7 +29,7 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
         var placeholders = await CreateSeedDataAsync();
         var settings = FuzzSettings.FromEnvironment(DefaultIterations);
         var corpus = new Corpus(settings.CorpusDirectory, placeholders);
-        var catalog = new DescriptorCatalog(typeof(SubmitAssessmentRequest).Assembly, typeof(global::Grpc.Health.V1.HealthCheckRequest).Assembly);
+        var catalog = new DescriptorCatalog(typeof(SubmitAssessmentRequest).Assembly, typeof(global::Grpc.Health.V1.HealthCheckRequest).Assembly, typeof(global::Grpc.Reflection.V1.ServerReflectionRequest).Assembly);
         var schemas = new[] { platform.Schema, platform.CarePlanSchema, platform.Knowledge.Schema };
         var accounting = new WriteAccounting(platform.Schema, platform.CarePlanSchema, platform.Knowledge.Schema);
         var processes = new (string Name, ServiceProcess Process)[] { ("assessment", platform.Service), ("knowledge", platform.Knowledge.Service), ("care-plan", platform.CarePlanService) };
@@ -78,6 +78,11 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
             }
 
             problems.AddRange(await IntegrityProblemsAsync());
+            foreach (var (name, process) in processes)
+            {
+                problems.AddRange(HandlerExceptions(process.Output).Select(e => $"{name}: a call failed with {e}, not a decoding failure (see its log)"));
+            }
+
             output.WriteLine($"OK writes: {accounting.OkWrites}; {problems.Count} store problems");
             if (report.Findings.Count > 0 || problems.Count > 0)
             {
@@ -106,12 +111,12 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
         submission.RequestId = $"nul-{Guid.NewGuid():N}";
         submission.ClinicalNotes = "before\0after";
 
-        var submit = await Assert.ThrowsAsync<SpasmPlatform.Grpc.Protocol.RpcException>(() => platform.Client.SubmitAssessmentAsync(submission).ResponseAsync);
-        var approve = await Assert.ThrowsAsync<SpasmPlatform.Grpc.Protocol.RpcException>(() => platform.CarePlans.ApproveCarePlanAsync(new ApproveCarePlanRequest { CarePlanId = "\0", ExpectedVersion = 1, PhysiotherapistId = "p" }).ResponseAsync);
-        var search = await Assert.ThrowsAsync<SpasmPlatform.Grpc.Protocol.RpcException>(() => platform.Knowledge.Client.SearchAsync(new SearchRequest { Query = "back\0pain" }).ResponseAsync);
+        var submit = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => platform.Client.SubmitAssessmentAsync(submission).ResponseAsync);
+        var approve = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => platform.CarePlans.ApproveCarePlanAsync(new ApproveCarePlanRequest { CarePlanId = "\0", ExpectedVersion = 1, PhysiotherapistId = "p" }).ResponseAsync);
+        var search = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => platform.Knowledge.Client.SearchAsync(new SearchRequest { Query = "back\0pain" }).ResponseAsync);
 
-        Assert.All([submit, approve, search], e => Assert.Equal(SpasmPlatform.Grpc.Protocol.StatusCode.InvalidArgument, e.StatusCode));
-        Assert.Equal("clinical_notes", Assert.Single(submit.RichStatus!.GetDetail<Google.Rpc.BadRequest>()!.FieldViolations).Field);
+        Assert.All([submit, approve, search], e => Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, e.StatusCode));
+        Assert.Equal("clinical_notes", Assert.Single(submit.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>()!.FieldViolations).Field);
         Assert.True(await before.UnchangedAsync());
         // Care plans of the other test's submissions may still be linked meanwhile; no submission may be stored.
         Assert.DoesNotContain(await before.AppendedSinceAsync(), e => e.Type == "assessment.submitted");
@@ -171,12 +176,37 @@ public sealed class ServiceFuzzTests(AuditPlatform platform, ITestOutputHelper o
     }
 
     /// <summary>Each handler failure the process logged, with the first lines of its stack (health-check noise aside).</summary>
+    /// <summary>
+    /// The exceptions grpc-dotnet logged for calls (its answer to the client is only UNKNOWN), other than its own
+    /// failures to decode a request: each is a handler that threw on hostile input.
+    /// </summary>
+    private static List<string> HandlerExceptions(string log)
+    {
+        var lines = log.Split('\n');
+        var found = new List<string>();
+        for (var i = 0; i < lines.Length - 2; i++)
+        {
+            if (!lines[i].Contains("Error when executing service method", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var exception = lines[i + 1].Trim();
+            if (!ResponseChecker.IsDecodingFailure(exception))
+            {
+                found.Add($"{lines[i].Trim()} {exception}");
+            }
+        }
+
+        return found;
+    }
+
     private static string FailureLines(string log)
     {
         var lines = log.Split('\n');
         return string.Join('\n', lines
             .Select((line, i) => (line, i))
-            .Where(x => x.line.StartsWith("fail: SpasmPlatform", StringComparison.Ordinal) || x.line.StartsWith("fail: Microsoft.AspNetCore", StringComparison.Ordinal))
+            .Where(x => x.line.StartsWith("fail: SpasmPlatform", StringComparison.Ordinal) || x.line.StartsWith("fail: Microsoft.AspNetCore", StringComparison.Ordinal) || x.line.StartsWith("fail: Grpc", StringComparison.Ordinal))
             .Take(5)
             .SelectMany(x => lines.Skip(x.i).Take(14)));
     }

@@ -1,6 +1,6 @@
 using Grpc.Health.V1;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
@@ -93,7 +93,7 @@ public sealed class ServiceHostTests
     /// <summary>Polls health until the wanted status or a deadline; returns the last status seen.</summary>
     private static async Task<ServingStatus?> WaitForStatusAsync(GrpcChannel channel, ServiceProcess service, ServingStatus wanted)
     {
-        var health = new HealthClient(channel);
+        var health = new Health.HealthClient(channel);
         var until = DateTime.UtcNow.AddSeconds(60);
         ServingStatus? last = null;
         while (DateTime.UtcNow < until && !service.HasExited)
@@ -120,7 +120,7 @@ public sealed class ServiceHostTests
 
     private static async Task<List<string>> ListServicesAsync(GrpcChannel channel)
     {
-        using var call = new ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
+        using var call = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(10));
         await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());

@@ -10,9 +10,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel> _openChannel;
+    private readonly Func<Uri, global::Grpc.Net.Client.GrpcChannel> _openChannel;
 
-    private ServiceProcess(string name, Process process, Uri address, Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel> openChannel)
+    private ServiceProcess(string name, Process process, Uri address, Func<Uri, global::Grpc.Net.Client.GrpcChannel> openChannel)
     {
         _openChannel = openChannel;
         Name = name;
@@ -57,7 +57,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <param name="project">"Assessment", "Knowledge" or "CarePlan".</param>
     /// <param name="openChannel">How health checks reach it: for mutual-TLS processes, a channel that trusts the test CA.</param>
-    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string>? environment = null, Func<Uri, SpasmPlatform.Grpc.Client.GrpcChannel>? openChannel = null)
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string>? environment = null, Func<Uri, global::Grpc.Net.Client.GrpcChannel>? openChannel = null)
     {
         var dll = Path.Combine(Platform.RepoRoot, "services", project, $"SpasmPlatform.{project}", "bin", Platform.BuildConfiguration, "net10.0", $"SpasmPlatform.{project}.dll");
         if (!File.Exists(dll))
@@ -89,14 +89,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var scheme = start.Environment["Security__Mode"] == "MutualTls" ? "https" : "http";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        return new ServiceProcess(project, process, new Uri($"{scheme}://127.0.0.1:{port}"), openChannel ?? (address => SpasmPlatform.Grpc.Client.GrpcChannel.ForAddress(address)));
+        return new ServiceProcess(project, process, new Uri($"{scheme}://127.0.0.1:{port}"), openChannel ?? (address => SpasmPlatform.Contracts.Calling.PlatformChannels.Create(address, retries: false)));
     }
 
     /// <summary>Polls gRPC health until the process reports SERVING (90 s at most); the failure message carries its output.</summary>
     public async Task WaitForServingAsync()
     {
         using var channel = _openChannel(Address);
-        var health = new SpasmPlatform.Grpc.Client.HealthClient(channel);
+        var health = new global::Grpc.Health.V1.Health.HealthClient(channel);
         await Eventually.WaitAsync(async () =>
         {
             try
@@ -104,7 +104,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 var status = await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
                 return status.Status == global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
             }
-            catch (SpasmPlatform.Grpc.Protocol.RpcException e) when (e.StatusCode is SpasmPlatform.Grpc.Protocol.StatusCode.Unavailable or SpasmPlatform.Grpc.Protocol.StatusCode.DeadlineExceeded)
+            catch (Grpc.Core.RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded)
             {
                 return false;
             }

@@ -1,8 +1,9 @@
+using SpasmPlatform.Knowledge.V1;
 using Grpc.Health.V1;
 using Npgsql;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Knowledge;
@@ -16,7 +17,7 @@ public sealed class KnowledgeHost : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public KnowledgeClient Client { get; private set; } = null!;
+    public KnowledgeService.KnowledgeServiceClient Client { get; private set; } = null!;
 
     /// <summary>A queue bound to the KnowledgeVersionPublished exchange before the service starts.</summary>
     public string AnnouncementQueue { get; } = $"it-knowledge-{Guid.NewGuid():N}";
@@ -43,7 +44,7 @@ public sealed class KnowledgeHost : IAsyncLifetime
 
         Service = ServiceProcess.Start("Knowledge", environment);
         Channel = GrpcChannel.ForAddress(Service.Address);
-        Client = new KnowledgeClient(Channel);
+        Client = new KnowledgeService.KnowledgeServiceClient(Channel);
         await Service.WaitForServingAsync();
     }
 

@@ -1,10 +1,10 @@
 using Google.Rpc;
 using Npgsql;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.V1;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Knowledge;
 
@@ -87,7 +87,7 @@ public sealed class KnowledgePublishingTests(KnowledgeHost host) : IClassFixture
         var error = await KnowledgeServiceTests.AssertStatusAsync(StatusCode.InvalidArgument, () =>
             host.Client.PublishVersionAsync(new PublishVersionRequest { PublishedBy = "it", Files = { files } }).ResponseAsync);
 
-        var violations = error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Description).ToList();
+        var violations = error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Description).ToList();
         Assert.Contains("intervention 'broken_one': has no sources; every item needs at least one.", violations);
         Assert.Contains("intervention 'broken_two': cites unknown source 'NOWHERE'.", violations);
         Assert.Equal(before, await CountEventsAsync());
@@ -101,7 +101,7 @@ public sealed class KnowledgePublishingTests(KnowledgeHost host) : IClassFixture
             Files = { new ContentFile { Path = "../outside.yaml", Text = "x: 1" }, new ContentFile { Path = "a.yaml" }, new ContentFile { Path = "a.yaml" } },
         }).ResponseAsync);
 
-        Assert.Equal(["published_by", "files[0].path", "files[2].path"], error.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+        Assert.Equal(["published_by", "files[0].path", "files[2].path"], error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
     }
 
     private async Task<long> CountEventsAsync()

@@ -1,9 +1,9 @@
 using Google.Rpc;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.V1;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Knowledge;
 
@@ -106,11 +106,11 @@ public sealed class KnowledgeServiceTests(KnowledgeHost host) : IClassFixture<Kn
     {
         var search = await AssertStatusAsync(StatusCode.InvalidArgument, () =>
             host.Client.SearchAsync(new SearchRequest { Query = "", Limit = 1000, Version = "latest", Kinds = { SearchItemKind.Unspecified } }).ResponseAsync);
-        var fields = search.RichStatus!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field).ToList();
+        var fields = search.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field).ToList();
         Assert.Equal(["query", "limit", "kinds[0]", "version"], fields);
 
         var condition = await AssertStatusAsync(StatusCode.InvalidArgument, () => host.Client.GetConditionAsync(new GetConditionRequest { Code = "Cauda Equina" }).ResponseAsync);
-        Assert.Equal("code", Assert.Single(condition.RichStatus!.GetDetail<BadRequest>()!.FieldViolations).Field);
+        Assert.Equal("code", Assert.Single(condition.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
 
         await AssertStatusAsync(StatusCode.InvalidArgument, () => host.Client.ListConditionsAsync(new ListConditionsRequest { Kind = (ConditionKind)42 }).ResponseAsync);
         await AssertStatusAsync(StatusCode.InvalidArgument, () => host.Client.GetRuleSetAsync(new GetRuleSetRequest { Version = "1.0.0", KnowledgeVersion = "1.0.0" }).ResponseAsync);

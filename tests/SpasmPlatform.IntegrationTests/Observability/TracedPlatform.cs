@@ -1,7 +1,7 @@
 using Grpc.Health.V1;
 using Npgsql;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Observability;

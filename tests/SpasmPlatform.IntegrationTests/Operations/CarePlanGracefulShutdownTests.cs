@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Npgsql;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Observability;
 using Xunit.Abstractions;
@@ -82,7 +82,7 @@ public sealed partial class CarePlanGracefulShutdownTests(ITestOutputHelper outp
                 var request = i % 4 == 0 ? Submissions.CaudaEquina(clinic, $"req-{i}") : Submissions.LiftingStrain(clinic, $"req-{i}");
                 try
                 {
-                    var response = await _assessment.Client.SubmitAssessmentAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+                    var response = await _assessment.Client.SubmitAssessmentAsync(request, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
                     acknowledged.Add(response.Assessment.AssessmentId);
                 }
                 catch (RpcException e)

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Grpc.Health.V1;
 using Npgsql;
 using SpasmPlatform.Assessment.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Assessment;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Observability;
@@ -33,7 +33,7 @@ public sealed class GracefulShutdownTests(AssessmentHost host) : IClassFixture<A
         });
         using var secondChannel = GrpcChannel.ForAddress(second.Address);
         await WaitServingAsync(secondChannel, second);
-        AssessmentClient[] clients = [host.Client, new AssessmentClient(secondChannel)];
+        AssessmentService.AssessmentServiceClient[] clients = [host.Client, new AssessmentService.AssessmentServiceClient(secondChannel)];
 
         var clinic = IntegrationTests.Assessment.Submissions.NewId("clinic-shutdown");
         var acknowledged = new ConcurrentBag<(int Instance, string AssessmentId)>();
@@ -49,7 +49,7 @@ public sealed class GracefulShutdownTests(AssessmentHost host) : IClassFixture<A
                 var request = IntegrationTests.Assessment.Submissions.LiftingStrain(clinic, $"req-{i}");
                 try
                 {
-                    var response = await clients[instance].SubmitAssessmentAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+                    var response = await clients[instance].SubmitAssessmentAsync(request, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
                     acknowledged.Add((instance, response.Assessment.AssessmentId));
                 }
                 catch (RpcException e)

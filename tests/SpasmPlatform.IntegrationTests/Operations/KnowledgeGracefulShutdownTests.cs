@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.IntegrationTests.Knowledge;
 using SpasmPlatform.IntegrationTests.Observability;
@@ -52,10 +52,9 @@ public sealed partial class KnowledgeGracefulShutdownTests(ITestOutputHelper out
     public async Task Stopping_one_of_two_instances_mid_load_fails_no_call_it_accepted()
     {
         // The channel's own retries (same address) are off: the test is the client that fails over to the other instance.
-        var noRetries = new GrpcChannelOptions { Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 } };
-        using var first = GrpcChannel.ForAddress(_host.Service.Address, noRetries);
-        using var second = GrpcChannel.ForAddress(_second.Address, noRetries);
-        KnowledgeClient[] clients = [new(first), new(second)];
+        using var first = PlatformChannels.Create(_host.Service.Address, retries: false);
+        using var second = PlatformChannels.Create(_second.Address, retries: false);
+        KnowledgeService.KnowledgeServiceClient[] clients = [new(first), new(second)];
 
         var answered = new int[2];
         var answeredAfterStop = new int[2];
@@ -127,9 +126,9 @@ public sealed partial class KnowledgeGracefulShutdownTests(ITestOutputHelper out
     }
 
     /// <summary>One read, chosen by <paramref name="i"/>; returns what was wrong with the answer, or null.</summary>
-    private static async Task<string?> CallAsync(KnowledgeClient client, int i)
+    private static async Task<string?> CallAsync(KnowledgeService.KnowledgeServiceClient client, int i)
     {
-        var options = new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30));
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30));
         switch (i % 3)
         {
             case 0:

@@ -1,5 +1,5 @@
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.IntegrationTests.CarePlan;
 
@@ -38,7 +38,7 @@ public sealed class CarePlanErasureOrderTests(CarePlanPlatform platform) : IClas
         Assert.DoesNotContain(earlyPlan.Excluded, e => e.Reason.Contains("clinician's notes", StringComparison.Ordinal));
         Assert.Contains(laterPlan.Excluded, e => e.Code == "acupuncture" && e.Reason.Contains("clinician's notes", StringComparison.Ordinal));
         Assert.Empty(await SchemaScan.FindAsync(platform.Schema, marker));
-        var audit = new AuditClient(platform.Channel);
+        var audit = new AuditService.AuditServiceClient(platform.Channel);
         Assert.Equal(string.Empty, (await audit.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = earlyDecided.AssessmentId })).Submission.ClinicalNotes);
         var laterTrace = await audit.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = laterDecided.AssessmentId });
         Assert.Equal(("later visit, asks about acupuncture", false), (laterTrace.Submission.ClinicalNotes, laterTrace.ClinicalNotesErased));

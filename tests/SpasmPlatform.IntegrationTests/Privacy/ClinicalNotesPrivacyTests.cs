@@ -2,11 +2,11 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Audit;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using static SpasmPlatform.IntegrationTests.Privacy.PrivacyPlatformReads;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.IntegrationTests.Privacy;
 
@@ -227,7 +227,7 @@ public sealed class ClinicalNotesPrivacyTests(AuditPlatform platform) : IClassFi
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Equal(
             ["clinic_id", "patient_ref", "requested_by", "reason"],
-            invalid.RichStatus!.GetDetail<Google.Rpc.BadRequest>()!.FieldViolations.Select(v => v.Field));
+            invalid.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>()!.FieldViolations.Select(v => v.Field));
 
         var unknownPatient = await Assert.ThrowsAsync<RpcException>(() => platform.Client.EraseClinicalNotesAsync(new EraseClinicalNotesRequest
         {

@@ -3,8 +3,8 @@ using Npgsql;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Audit;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
@@ -63,7 +63,7 @@ internal static class PrivacyPlatformReads
             return reader.GetInt64(0) == 0 && reader.GetInt64(1) > 0;
         }, TimeSpan.FromSeconds(60), $"the outbox of {schema} to be sent");
 
-    public static async Task<List<HistoryEvent>> HistoryAsync(AuditClient audit, StreamHistoryRequest request)
+    public static async Task<List<HistoryEvent>> HistoryAsync(AuditService.AuditServiceClient audit, StreamHistoryRequest request)
     {
         using var call = audit.StreamHistory(request);
         var events = new List<HistoryEvent>();

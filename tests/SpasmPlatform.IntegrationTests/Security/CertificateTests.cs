@@ -1,5 +1,5 @@
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Core;
 using SpasmPlatform.Knowledge.V1;
 
 namespace SpasmPlatform.IntegrationTests.Security;
@@ -35,7 +35,7 @@ public sealed class CertificateTests(SecurePlatform platform) : IClassFixture<Se
         };
 
         using var channel = platform.Channel(platform.Knowledge, certificate);
-        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeClient(channel).ListVersionsAsync(new ListVersionsRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeService.KnowledgeServiceClient(channel).ListVersionsAsync(new ListVersionsRequest()));
 
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Contains(reason, refused.Status.Detail, StringComparison.Ordinal);
@@ -50,17 +50,20 @@ public sealed class CertificateTests(SecurePlatform platform) : IClassFixture<Se
     {
         using var foreignCa = new TestPki("Some Other CA");
         using var channel = foreignCa.Channel(platform.Knowledge.Address, platform.KnowledgeEditor);
-        var failed = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeClient(channel).ListVersionsAsync(new ListVersionsRequest()));
-        Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
+        var failed = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeService.KnowledgeServiceClient(channel).ListVersionsAsync(new ListVersionsRequest()));
+        // grpc-dotnet reports a failed TLS handshake as INTERNAL (not UNAVAILABLE, which it would retry): the
+        // request never left the client, and the cause is in the status.
+        Assert.Equal(StatusCode.Internal, failed.StatusCode);
+        Assert.Contains("SSL", failed.Status.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task The_health_port_answers_probes_in_cleartext_and_nothing_else()
     {
-        using var channel = Grpc.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{platform.HealthPort}");
-        var health = await new Grpc.Client.HealthClient(channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        using var channel = PlatformChannels.Create(new Uri($"http://127.0.0.1:{platform.HealthPort}"), retries: false);
+        var health = await new global::Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
         Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeClient(channel).ListVersionsAsync(new ListVersionsRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await new KnowledgeService.KnowledgeServiceClient(channel).ListVersionsAsync(new ListVersionsRequest()));
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
     }
 }

@@ -3,8 +3,8 @@ using Google.Protobuf.WellKnownTypes;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Security;
@@ -21,7 +21,7 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
     {
         var assessment = await SubmitAsync(SecurePlatform.ClinicA);
         using var clinicB = platform.Channel(platform.Assessment, platform.ClinicSystem(SecurePlatform.ClinicB));
-        var asB = new AssessmentClient(clinicB);
+        var asB = new AssessmentService.AssessmentServiceClient(clinicB);
 
         var read = await Assert.ThrowsAsync<RpcException>(async () => await asB.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId }));
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
@@ -38,7 +38,7 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
 
         // Clinic A still sees its own, unchanged.
         using var clinicA = platform.Channel(platform.Assessment, platform.ClinicSystem(SecurePlatform.ClinicA));
-        var own = await new AssessmentClient(clinicA).GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId });
+        var own = await new AssessmentService.AssessmentServiceClient(clinicA).GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = assessment.AssessmentId });
         Assert.Null(own.Triage.Override);
         Assert.Equal(assessment.Triage.Urgency, own.Triage.Urgency);
 
@@ -58,7 +58,7 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
         var assessment = await SubmitAsync(SecurePlatform.ClinicA);
         using var physioA = platform.Channel(platform.CarePlan, platform.Physiotherapist(SecurePlatform.ClinicA));
         using var physioB = platform.Channel(platform.CarePlan, platform.Physiotherapist(SecurePlatform.ClinicB));
-        var plans = new CarePlanClient(physioA);
+        var plans = new CarePlanService.CarePlanServiceClient(physioA);
         SpasmPlatform.CarePlan.V1.CarePlan? found = null;
         await Eventually.WaitAsync(async () =>
         {
@@ -74,7 +74,7 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
         }, TimeSpan.FromSeconds(60), "the care plan to be drafted");
         var plan = found!;
 
-        var foreign = new CarePlanClient(physioB);
+        var foreign = new CarePlanService.CarePlanServiceClient(physioB);
         var read = await Assert.ThrowsAsync<RpcException>(async () => await foreign.GetCarePlanAsync(new GetCarePlanRequest { CarePlanId = plan.CarePlanId }));
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
         var approve = await Assert.ThrowsAsync<RpcException>(async () => await foreign.ApproveCarePlanAsync(new ApproveCarePlanRequest { CarePlanId = plan.CarePlanId, ExpectedVersion = plan.Version, PhysiotherapistId = "physio-b-1" }));
@@ -86,18 +86,18 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
         Assert.Equal(CarePlanStatus.Approved, approved.Status);
 
         using var auditor = platform.Channel(platform.CarePlan, platform.Auditor);
-        var history = await ReadAllAsync(new AuditClient(auditor).StreamHistory(new StreamHistoryRequest { AssessmentId = assessment.AssessmentId }));
+        var history = await ReadAllAsync(new AuditService.AuditServiceClient(auditor).StreamHistory(new StreamHistoryRequest { AssessmentId = assessment.AssessmentId }));
         var review = Assert.Single(history, e => e.EventType == "care_plan.approved");
         Assert.Equal("physio-a-7", review.Actor);
         Assert.Equal("physiotherapist:clinic-a/physio-tool-clinic-a", review.Caller);
 
         using var assessmentAuditor = platform.Channel(platform.Assessment, platform.Auditor);
-        var submitted = (await ReadAllAsync(new AuditClient(assessmentAuditor).StreamHistory(new StreamHistoryRequest { AssessmentId = assessment.AssessmentId }))).First();
+        var submitted = (await ReadAllAsync(new AuditService.AuditServiceClient(assessmentAuditor).StreamHistory(new StreamHistoryRequest { AssessmentId = assessment.AssessmentId }))).First();
         Assert.Equal("clinic-system:clinic-a/ehr-clinic-a", submitted.Caller);
         Assert.Equal(assessment.ClinicianId, submitted.Actor);
 
         // The auditor's trace reaches the care-plan service under the assessment service's own certificate.
-        var trace = await new AuditClient(assessmentAuditor).GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessment.AssessmentId });
+        var trace = await new AuditService.AuditServiceClient(assessmentAuditor).GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessment.AssessmentId });
         Assert.Equal(plan.CarePlanId, trace.CarePlan.CarePlanId);
     }
 
@@ -105,17 +105,17 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
     public async Task Platform_wide_roles_may_not_act_as_a_clinic()
     {
         using var auditor = platform.Channel(platform.Assessment, platform.Auditor);
-        var submit = await Assert.ThrowsAsync<RpcException>(async () => await new AssessmentClient(auditor).SubmitAssessmentAsync(Sample(SecurePlatform.ClinicA)));
+        var submit = await Assert.ThrowsAsync<RpcException>(async () => await new AssessmentService.AssessmentServiceClient(auditor).SubmitAssessmentAsync(Sample(SecurePlatform.ClinicA)));
         Assert.Equal(StatusCode.PermissionDenied, submit.StatusCode);
         using var controller = platform.Channel(platform.Assessment, platform.DataController(SecurePlatform.ClinicA));
-        var read = await Assert.ThrowsAsync<RpcException>(async () => await new AssessmentClient(controller).ListAssessmentsAsync(new ListAssessmentsRequest { ClinicId = SecurePlatform.ClinicA }));
+        var read = await Assert.ThrowsAsync<RpcException>(async () => await new AssessmentService.AssessmentServiceClient(controller).ListAssessmentsAsync(new ListAssessmentsRequest { ClinicId = SecurePlatform.ClinicA }));
         Assert.Equal(StatusCode.PermissionDenied, read.StatusCode);
     }
 
     private async Task<SpasmPlatform.Assessment.V1.Assessment> SubmitAsync(string clinic)
     {
         using var channel = platform.Channel(platform.Assessment, platform.ClinicSystem(clinic));
-        var response = await new AssessmentClient(channel).SubmitAssessmentAsync(Sample(clinic));
+        var response = await new AssessmentService.AssessmentServiceClient(channel).SubmitAssessmentAsync(Sample(clinic));
         return response.Assessment;
     }
 
@@ -123,11 +123,11 @@ public sealed class ClinicIsolationTests(SecurePlatform platform) : IClassFixtur
     {
         request.From = Timestamp.FromDateTimeOffset(platform.StartedAt);
         using var channel = platform.Channel(platform.Assessment, platform.Auditor);
-        var response = await new AuditClient(channel).ListAccessEventsAsync(request);
+        var response = await new AuditService.AuditServiceClient(channel).ListAccessEventsAsync(request);
         return [.. response.Events];
     }
 
-    private static async Task<List<HistoryEvent>> ReadAllAsync(Grpc.Client.AsyncServerStreamingCall<HistoryEvent> call)
+    private static async Task<List<HistoryEvent>> ReadAllAsync(global::Grpc.Core.AsyncServerStreamingCall<HistoryEvent> call)
     {
         using (call)
         {

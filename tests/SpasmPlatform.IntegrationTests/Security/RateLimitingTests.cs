@@ -1,8 +1,8 @@
 using Grpc.Health.V1;
 using Npgsql;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.Knowledge.V1;
 
@@ -19,7 +19,7 @@ public sealed class RateLimitingTests
             ["RateLimiting__PermitsPerSecond"] = "2",
             ["RateLimiting__Burst"] = "4",
         });
-        var client = new KnowledgeClient(knowledge.Channel);
+        var client = new KnowledgeService.KnowledgeServiceClient(knowledge.Channel);
 
         // 16 calls at once against a bucket of 4 refilled by 2 a second: most must be refused.
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => ListVersionsAsync(client)));
@@ -34,7 +34,7 @@ public sealed class RateLimitingTests
             Assert.True(error.GetRetryDelay() > TimeSpan.Zero, $"no RetryInfo in {error.Status}");
         });
 
-        var health = new HealthClient(knowledge.Channel);
+        var health = new Health.HealthClient(knowledge.Channel);
         for (var i = 0; i < 20; i++)
         {
             var status = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
@@ -54,18 +54,18 @@ public sealed class RateLimitingTests
             ["RateLimiting__PermitsPerSecond"] = "1",
             ["RateLimiting__Burst"] = "1",
         });
-        var client = new KnowledgeClient(knowledge.Channel);
+        var client = new KnowledgeService.KnowledgeServiceClient(knowledge.Channel);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => ListVersionsAsync(client)));
 
         Assert.All(outcomes, Assert.Null);
     }
 
-    private static async Task<RpcException?> ListVersionsAsync(KnowledgeClient client)
+    private static async Task<RpcException?> ListVersionsAsync(KnowledgeService.KnowledgeServiceClient client)
     {
         try
         {
-            var reply = await client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
+            var reply = await client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(20)));
             Assert.NotEmpty(reply.Versions);
             return null;
         }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace SpasmPlatform.IntegrationTests.Security;
 
@@ -122,10 +122,15 @@ public sealed class RoleMatrixTests(SecurePlatform platform) : IClassFixture<Sec
 
     private static async Task<StatusCode> InvokeAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor descriptor)
         where TRequest : class, IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>
+        where TResponse : class, IMessage<TResponse>, new()
     {
-        var method = Method<TRequest, TResponse>.FromDescriptor(descriptor);
-        var options = new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20));
+        var method = new Method<TRequest, TResponse>(
+            descriptor.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary,
+            descriptor.Service.FullName,
+            descriptor.Name,
+            Marshallers.Create(r => r.ToByteArray(), new MessageParser<TRequest>(() => new TRequest()).ParseFrom),
+            Marshallers.Create(r => r.ToByteArray(), new MessageParser<TResponse>(() => new TResponse()).ParseFrom));
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(20));
         try
         {
             if (descriptor.IsServerStreaming)

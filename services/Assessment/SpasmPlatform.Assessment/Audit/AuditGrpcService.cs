@@ -3,11 +3,11 @@ using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.Privacy;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Assessment.Audit;
 

@@ -1,10 +1,7 @@
 using Microsoft.Extensions.Options;
 using SpasmPlatform.Audit.V1;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.ServiceDefaults.Security;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Grpc.Core;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Assessment.Audit;
 
@@ -13,18 +10,16 @@ namespace SpasmPlatform.Assessment.Audit;
 /// trace, by asking that service's own AuditService. An auditor still gets the assessment's trace when the care-plan
 /// service is away: the trace then says so instead of failing.
 /// </summary>
-internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> options, TlsChannels channels) : IDisposable
+internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> options, AuditService.AuditServiceClient carePlanAudit)
 {
-    private readonly GrpcChannel _channel = channels.Create(options.Value.Address);
-
     public async Task AddToAsync(DecisionTrace trace, DateTime callDeadline, CancellationToken cancellationToken)
     {
         var ownDeadline = DateTime.UtcNow + options.Value.CallTimeout;
         var deadline = callDeadline < ownDeadline ? callDeadline : ownDeadline;
         try
         {
-            var planTrace = await new AuditClient(_channel)
-                .GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = trace.AssessmentId }, new CallOptions(Deadline: deadline, CancellationToken: cancellationToken))
+            var planTrace = await carePlanAudit
+                .GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = trace.AssessmentId }, new CallOptions(deadline: deadline, cancellationToken: cancellationToken))
                 .ResponseAsync.ConfigureAwait(false);
             trace.CarePlan = planTrace.CarePlan;
             trace.CarePlans.Add(planTrace.CarePlans);
@@ -43,6 +38,4 @@ internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> optio
             trace.CarePlanLookupDetail = $"The care-plan service at {options.Value.Address} did not answer: {e.StatusCode} {e.Status.Detail}";
         }
     }
-
-    public void Dispose() => _channel.Dispose();
 }

@@ -1,13 +1,12 @@
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Privacy;
 using SpasmPlatform.ServiceDefaults;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Assessment.Grpc;
 
@@ -16,11 +15,10 @@ internal sealed class AssessmentGrpcService(
     AssessmentRepository repository,
     KnowledgeCatalog knowledge,
     NotesEraser eraser,
-    AssessmentBootstrapper bootstrapper) : IGrpcService
+    AssessmentBootstrapper bootstrapper) : AssessmentService.AssessmentServiceBase
 {
-    public static ProtoServiceDescriptor Descriptor => AssessmentReflection.Descriptor.Services[0];
 
-    public Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         // Read once: a version switch during this call must not split the decision across two versions.
         var current = knowledge.Current
@@ -29,21 +27,21 @@ internal sealed class AssessmentGrpcService(
         return new SubmitAssessmentResponse { Assessment = outcome.Assessment, Duplicate = outcome.Duplicate };
     }, context);
 
-    public Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
         await repository.FindAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)
             ?? throw new AssessmentNotFoundException(request.AssessmentId), context);
 
-    public Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+    public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context) => Guarded(cancellationToken =>
     {
         // The validator has already refused tokens that do not decode or were issued for another filter.
         PageToken? after = request.PageToken.Length > 0 && PageToken.TryDecode(request.PageToken, out var token) ? token : null;
         return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, cancellationToken);
     }, context);
 
-    public Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+    public override Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
         repository.OverrideAsync(request, knowledge.GetAsync, CorrelationId(context), cancellationToken), context);
 
-    public Task<EraseClinicalNotesResponse> EraseClinicalNotes(EraseClinicalNotesRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+    public override Task<EraseClinicalNotesResponse> EraseClinicalNotes(EraseClinicalNotesRequest request, ServerCallContext context) => Guarded(cancellationToken =>
         eraser.EraseAsync(request, CorrelationId(context), cancellationToken), context);
 
     private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);

@@ -2,7 +2,8 @@ using Google.Protobuf.Collections;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.Assessment.Grpc;
 

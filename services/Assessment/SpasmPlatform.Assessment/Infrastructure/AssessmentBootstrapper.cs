@@ -2,7 +2,7 @@ using MassTransit;
 using Npgsql;
 using Microsoft.Extensions.Options;
 using SpasmPlatform.EventStore;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using SpasmPlatform.Privacy;
 
 namespace SpasmPlatform.Assessment.Infrastructure;

@@ -2,11 +2,11 @@ using SpasmPlatform.Contracts.Versioning;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SpasmPlatform.Assessment.Domain;
-using SpasmPlatform.Contracts.Clients;
-using SpasmPlatform.Grpc.Client;
-using SpasmPlatform.Grpc.Protocol;
+using SpasmPlatform.Contracts.Calling;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.Knowledge.V1;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -15,7 +15,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// knowledge service once and kept; "current" (used for new submissions) only ever moves to a higher version, and
 /// only after that version's content is in hand, so a submission never waits on the knowledge service.
 /// </summary>
-internal sealed partial class KnowledgeCatalog(KnowledgeClient client, IOptions<KnowledgeServiceOptions> options, ILogger<KnowledgeCatalog> logger)
+internal sealed partial class KnowledgeCatalog(KnowledgeService.KnowledgeServiceClient client, IOptions<KnowledgeServiceOptions> options, ILogger<KnowledgeCatalog> logger)
 {
     private readonly ConcurrentDictionary<string, KnowledgeBase> _versions = new(StringComparer.Ordinal);
     private readonly Lock _switch = new();
@@ -105,7 +105,7 @@ internal sealed partial class KnowledgeCatalog(KnowledgeClient client, IOptions<
     }
 
     private CallOptions Options(CancellationToken cancellationToken) =>
-        new(Deadline: DateTime.UtcNow + options.Value.CallTimeout, CancellationToken: cancellationToken);
+        new(deadline: DateTime.UtcNow + options.Value.CallTimeout, cancellationToken: cancellationToken);
 
     [LoggerMessage(1, LogLevel.Information, "New submissions now use knowledge version {Version} (rule set {RuleSetVersion}); was {Previous}.")]
     private static partial void Switched(ILogger logger, string previous, string version, string ruleSetVersion);

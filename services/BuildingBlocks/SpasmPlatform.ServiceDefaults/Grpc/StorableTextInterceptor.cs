@@ -1,9 +1,9 @@
 using System.Collections;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using SpasmPlatform.Grpc.Interceptors;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core.Interceptors;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.ServiceDefaults.Grpc;
 

@@ -1,14 +1,15 @@
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Interceptors;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace SpasmPlatform.ServiceDefaults.Grpc;
 
 /// <summary>
-/// Turns the event store's expected failures into the gRPC statuses clients can act on: a concurrency conflict is
-/// ABORTED (re-read, then retry with the new version), conflicting event ids ALREADY_EXISTS. Anything else stays
-/// an unexpected exception (UNKNOWN, logged).
+/// Innermost, around the handler: the event store's expected failures become the statuses clients can act on (a
+/// concurrency conflict is ABORTED: re-read, then retry with the new version; conflicting event ids ALREADY_EXISTS),
+/// and a status message a handler raised is cut to <see cref="RichErrors.MaxText"/> (grpc-dotnet sends it as given, an
+/// exception's text can quote what a request carried, and past the peer's header limit the client would see
+/// UNAVAILABLE instead of the status). Anything else stays an unexpected exception (UNKNOWN, logged).
 /// </summary>
 public sealed class StoreErrorInterceptor : Interceptor
 {
@@ -42,10 +43,12 @@ public sealed class StoreErrorInterceptor : Interceptor
     {
         ConcurrencyException concurrency => new RpcException(new Status(
             StatusCode.Aborted,
-            $"{concurrency.StreamId} was changed by someone else (expected version {concurrency.Expected}); read it again and retry.")),
+            RichErrors.Cut($"{concurrency.StreamId} was changed by someone else (expected version {concurrency.Expected}); read it again and retry."))),
         EventIdConflictException conflict => new RpcException(new Status(
             StatusCode.AlreadyExists,
-            $"{conflict.StreamId}: these event ids were already used for different events.")),
+            RichErrors.Cut($"{conflict.StreamId}: these event ids were already used for different events."))),
+        RpcException rpc when rpc.Status.Detail.Length > RichErrors.MaxText =>
+            new RpcException(new Status(rpc.StatusCode, RichErrors.Cut(rpc.Status.Detail)), rpc.Trailers),
         _ => null,
     };
 }

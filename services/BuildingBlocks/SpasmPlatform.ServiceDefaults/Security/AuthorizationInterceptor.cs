@@ -3,11 +3,11 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Interceptors;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Grpc.Core.Interceptors;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.ServiceDefaults.Security;
 
@@ -24,8 +24,6 @@ public sealed partial class AuthorizationInterceptor(
     TimeProvider clock,
     ILogger<AuthorizationInterceptor> logger) : Interceptor
 {
-    private const string Domain = "spasm.platform";
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -104,7 +102,7 @@ public sealed partial class AuthorizationInterceptor(
             if (authentication.Identity is null)
             {
                 Unauthenticated(context.Method, context.Peer, authentication.Failure!);
-                throw RichErrors.FromDetails(StatusCode.Unauthenticated, $"Not authenticated: {authentication.Failure}.", Reason("CLIENT_CERTIFICATE_REJECTED"));
+                throw RichErrors.Refused(Google.Rpc.Code.Unauthenticated, $"Not authenticated: {authentication.Failure}.", "CLIENT_CERTIFICATE_REJECTED");
             }
 
             caller = authentication.Identity;
@@ -150,7 +148,7 @@ public sealed partial class AuthorizationInterceptor(
     {
         PermissionDenied(context.Method, caller.Describe(), context.Peer, reason);
         await RecordAsync(context, caller, StatusCode.PermissionDenied, reason, request, null).ConfigureAwait(false);
-        throw RichErrors.FromDetails(StatusCode.PermissionDenied, $"Permission denied: {reason}.", Reason(code));
+        throw RichErrors.Refused(Google.Rpc.Code.PermissionDenied, $"Permission denied: {reason}.", code);
     }
 
     private Task RecordAsync(ServerCallContext context, CallerIdentity caller, StatusCode outcome, string? reason, IMessage? request, IMessage? response)
@@ -181,12 +179,9 @@ public sealed partial class AuthorizationInterceptor(
         return accessLog.RecordAsync(record, CorrelationIds.For(context));
     }
 
-    // Google.Api.CommonProtos 2.0 still calls ErrorInfo.reason (field 1) "type"; the wire form is the same.
     /// <summary>The proto name of a status ("PERMISSION_DENIED"), as other languages' tools print it.</summary>
     public static string StatusName(StatusCode code) =>
         code == StatusCode.OK ? "OK" : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
-
-    private static Google.Rpc.ErrorInfo Reason(string reason) => new() { Type = reason, Domain = Domain };
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "UNAUTHENTICATED {Method} from {Peer}: {Reason}")]
     private partial void Unauthenticated(string method, string peer, string reason);

@@ -1,27 +1,20 @@
 using System.Security.Cryptography.X509Certificates;
-using SpasmPlatform.Grpc.Client;
+using SpasmPlatform.Contracts.Calling;
 
 namespace SpasmPlatform.ServiceDefaults.Security;
 
 /// <summary>
-/// Channels from this service to another: over https they present the service's own certificate (role "service")
-/// and trust only servers whose certificate the platform's CA issued for the host being called.
+/// The HTTP handler of a channel from this service to another: over https it presents the service's own certificate
+/// (role "service") and trusts only servers whose certificate the platform's CA issued for the host being called.
 /// </summary>
 public sealed class TlsChannels(SecuritySettings settings)
 {
-    public GrpcChannel Create(string address, GrpcChannelOptions? options = null)
+    public HttpMessageHandler CreateHandler(Uri address)
     {
-        ArgumentException.ThrowIfNullOrEmpty(address);
-        var uri = new Uri(address, UriKind.Absolute);
-        if (uri.Scheme != Uri.UriSchemeHttps || settings.Mode != SecurityMode.MutualTls)
-        {
-            return GrpcChannel.ForAddress(uri, options);
-        }
-
-        options ??= new GrpcChannelOptions();
-        options.HttpHandler = CreateHandler(settings.ClientCertificate, settings.TrustedCa);
-        options.DisposeHttpHandler = true;
-        return GrpcChannel.ForAddress(uri, options);
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Scheme == Uri.UriSchemeHttps && settings.Mode == SecurityMode.MutualTls
+            ? MutualTlsHandler.Create(settings.ClientCertificate, settings.TrustedCa)
+            : PlatformChannels.CreateHandler();
     }
 
     public static SocketsHttpHandler CreateHandler(X509Certificate2? clientCertificate, X509Certificate2Collection trustedCa) =>

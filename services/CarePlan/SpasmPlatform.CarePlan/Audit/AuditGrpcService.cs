@@ -3,10 +3,10 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Protocol;
+using Grpc.Core;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.CarePlan.Audit;
 

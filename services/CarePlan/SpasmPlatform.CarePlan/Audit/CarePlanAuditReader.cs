@@ -7,9 +7,10 @@ using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 using SpasmPlatform.Knowledge.V1;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using TriageResult = SpasmPlatform.Assessment.V1.Triage;
@@ -20,7 +21,7 @@ namespace SpasmPlatform.CarePlan.Audit;
 /// Answers audit questions from an assessment's care-plan stream: the plans drafted for it, how each was reviewed,
 /// and whether the drafter, given the same inputs and knowledge version, drafts the same plan again. Only reads.
 /// </summary>
-internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowledge, KnowledgeClient knowledgeClient, CarePlanNotes notes)
+internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowledge, KnowledgeService.KnowledgeServiceClient knowledgeClient, CarePlanNotes notes)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -174,7 +175,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     private async Task<string> CurrentVersionAsync(CancellationToken cancellationToken)
     {
         var versions = await knowledgeClient.ListVersionsAsync(
-            new ListVersionsRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10), CancellationToken: cancellationToken)).ConfigureAwait(false);
+            new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)).ConfigureAwait(false);
         return versions.CurrentVersion;
     }
 

@@ -1,12 +1,11 @@
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.CarePlan.Grpc;
 
@@ -14,13 +13,12 @@ namespace SpasmPlatform.CarePlan.Grpc;
 internal sealed class CarePlanGrpcService(
     CarePlanQueries queries,
     CarePlanReviewer reviewer,
-    CarePlanBootstrapper bootstrapper) : IGrpcService
+    CarePlanBootstrapper bootstrapper) : CarePlanService.CarePlanServiceBase
 {
     private const int DefaultPageSize = 50;
 
-    public static ProtoServiceDescriptor Descriptor => CareplanReflection.Descriptor.Services[0];
 
-    public Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
         request.CarePlanId.Length > 0
             ? await queries.FindAsync(request.CarePlanId, cancellationToken).ConfigureAwait(false)
                 ?? throw new CarePlanNotFoundException($"Care plan '{request.CarePlanId}' does not exist.")
@@ -28,7 +26,7 @@ internal sealed class CarePlanGrpcService(
                 ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan (yet)."),
         context);
 
-    public Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         PageToken.TryDecode(request.PageToken, out var before);
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
@@ -38,13 +36,13 @@ internal sealed class CarePlanGrpcService(
         return response;
     }, context);
 
-    public Task<V1.CarePlan> ApproveCarePlan(ApproveCarePlanRequest request, ServerCallContext context) =>
+    public override Task<V1.CarePlan> ApproveCarePlan(ApproveCarePlanRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => reviewer.ApproveAsync(request, CorrelationId(context), cancellationToken), context);
 
-    public Task<V1.CarePlan> AmendCarePlan(AmendCarePlanRequest request, ServerCallContext context) =>
+    public override Task<V1.CarePlan> AmendCarePlan(AmendCarePlanRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => reviewer.AmendAsync(request, CorrelationId(context), cancellationToken), context);
 
-    public Task<V1.CarePlan> RejectCarePlan(RejectCarePlanRequest request, ServerCallContext context) =>
+    public override Task<V1.CarePlan> RejectCarePlan(RejectCarePlanRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => reviewer.RejectAsync(request, CorrelationId(context), cancellationToken), context);
 
     private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);

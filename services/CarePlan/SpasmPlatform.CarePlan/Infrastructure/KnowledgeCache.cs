@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SpasmPlatform.Contracts.Clients;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Knowledge.V1;
 
 namespace SpasmPlatform.CarePlan.Infrastructure;
@@ -8,7 +8,7 @@ namespace SpasmPlatform.CarePlan.Infrastructure;
 /// Knowledge versions fetched from the knowledge service. A version's content never changes once published, so
 /// each is fetched once; a failed fetch is forgotten, so the next message retries it.
 /// </summary>
-internal sealed class KnowledgeCache(KnowledgeClient client)
+internal sealed class KnowledgeCache(KnowledgeService.KnowledgeServiceClient client)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<KnowledgeBase>>> _versions = new(StringComparer.Ordinal);
 
@@ -28,5 +28,5 @@ internal sealed class KnowledgeCache(KnowledgeClient client)
 
     // Not tied to one caller's token: other callers may be waiting on the same fetch.
     private async Task<KnowledgeBase> FetchAsync(string version) =>
-        await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, new SpasmPlatform.Grpc.Client.CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30))).ConfigureAwait(false);
+        await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, new global::Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddSeconds(30))).ConfigureAwait(false);
 }

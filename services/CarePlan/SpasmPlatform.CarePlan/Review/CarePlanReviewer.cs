@@ -4,7 +4,8 @@ using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Streams;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.CarePlan.Review;
 

@@ -1,13 +1,12 @@
-using SpasmPlatform.Grpc.Protocol;
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.Infrastructure;
 using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.V1;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-using Status = SpasmPlatform.Grpc.Protocol.Status;
-using StatusCode = SpasmPlatform.Grpc.Protocol.StatusCode;
+using Status = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Knowledge.Grpc;
 
@@ -15,11 +14,10 @@ namespace SpasmPlatform.Knowledge.Grpc;
 internal sealed class KnowledgeGrpcService(
     KnowledgeRepository repository,
     KnowledgeSearch search,
-    KnowledgeBootstrapper bootstrapper) : IGrpcService
+    KnowledgeBootstrapper bootstrapper) : KnowledgeService.KnowledgeServiceBase
 {
-    public static ProtoServiceDescriptor Descriptor => KnowledgeReflection.Descriptor.Services[0];
 
-    public Task<RuleSet> GetRuleSet(GetRuleSetRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<RuleSet> GetRuleSet(GetRuleSetRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         if (request.Version.Length > 0)
         {
@@ -32,7 +30,7 @@ internal sealed class KnowledgeGrpcService(
         return (await ResolveAsync(request.KnowledgeVersion, cancellationToken).ConfigureAwait(false)).RuleSet;
     }, context);
 
-    public Task<ListConditionsResponse> ListConditions(ListConditionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<ListConditionsResponse> ListConditions(ListConditionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
         var response = new ListConditionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
@@ -40,14 +38,14 @@ internal sealed class KnowledgeGrpcService(
         return response;
     }, context);
 
-    public Task<Condition> GetCondition(GetConditionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<Condition> GetCondition(GetConditionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
         return knowledge.Conditions.FirstOrDefault(c => c.Code == request.Code)
             ?? throw new KnowledgeNotFoundException($"Knowledge version {knowledge.Manifest.Version} has no condition '{request.Code}'.");
     }, context);
 
-    public Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
         var response = new ListInterventionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
@@ -55,7 +53,7 @@ internal sealed class KnowledgeGrpcService(
         return response;
     }, context);
 
-    public Task<SearchResponse> Search(SearchRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<SearchResponse> Search(SearchRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var version = await ResolveVersionAsync(request.Version, cancellationToken).ConfigureAwait(false);
         var limit = request.Limit == 0 ? 10 : request.Limit;
@@ -64,7 +62,7 @@ internal sealed class KnowledgeGrpcService(
         return response;
     }, context);
 
-    public Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var versions = await repository.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
         var response = new ListVersionsResponse { CurrentVersion = versions.FirstOrDefault()?.Version ?? string.Empty };
@@ -72,7 +70,7 @@ internal sealed class KnowledgeGrpcService(
         return response;
     }, context);
 
-    public Task<PublishVersionResponse> PublishVersion(PublishVersionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override Task<PublishVersionResponse> PublishVersion(PublishVersionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var files = request.Files.Select(f => new ContentFileText(f.Path, f.Text)).ToList();
         var knowledge = KnowledgeLoader.Load(files);
@@ -81,7 +79,7 @@ internal sealed class KnowledgeGrpcService(
         return new PublishVersionResponse { Version = version, Duplicate = duplicate };
     }, context);
 
-    public Task<KnowledgeBase> GetKnowledgeBase(GetKnowledgeBaseRequest request, ServerCallContext context) =>
+    public override Task<KnowledgeBase> GetKnowledgeBase(GetKnowledgeBaseRequest request, ServerCallContext context) =>
         Guarded(cancellationToken => ResolveAsync(request.Version, cancellationToken), context);
 
     private async Task<KnowledgeBase> ResolveAsync(string version, CancellationToken cancellationToken) =>

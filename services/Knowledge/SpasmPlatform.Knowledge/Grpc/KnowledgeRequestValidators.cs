@@ -1,4 +1,5 @@
-using SpasmPlatform.Grpc.Server;
+using Grpc.Core;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Contracts.Versioning;
 using SpasmPlatform.Knowledge.V1;
 

@@ -1,3 +1,0 @@
-namespace SpasmPlatform.Grpc.Protocol;
-
-public interface IServerStreamWriter<in T> : IAsyncStreamWriter<T>;

@@ -1,9 +1,0 @@
-namespace SpasmPlatform.Grpc.Protocol;
-
-public enum MethodType
-{
-    Unary,
-    ClientStreaming,
-    ServerStreaming,
-    DuplexStreaming,
-}
