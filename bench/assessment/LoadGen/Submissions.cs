@@ -31,6 +31,11 @@ internal sealed class Submissions(IReadOnlyList<SubmitAssessmentRequest> templat
         submission.ClinicId = $"bench-clinic-{n % 8}";
         submission.PatientRef = $"bench-patient-{n}";
         submission.AgeYears = Math.Clamp(submission.AgeYears + random.Next(-5, 6), 16, 120);
+        if (submission.Presentation is { HasAgeAtFirstOnsetYears: true } presentation && presentation.AgeAtFirstOnsetYears > submission.AgeYears)
+        {
+            // A first episode cannot come after today's age: the service would refuse the varied submission.
+            presentation.AgeAtFirstOnsetYears = submission.AgeYears;
+        }
         submission.Presentation.DurationDays = Math.Max(0, submission.Presentation.DurationDays + random.Next(-2, 3));
         submission.Presentation.PainScore = Math.Clamp(submission.Presentation.PainScore + random.Next(-2, 3), 0, 10);
         return submission;

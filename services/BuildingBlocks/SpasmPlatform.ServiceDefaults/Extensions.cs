@@ -137,7 +137,8 @@ public static class Extensions
         services.AddSingleton<DrainingHealthCheck>();
         services.AddGrpcHealthChecks(health =>
         {
-            health.Services.Map(LivenessService, _ => false);
+            // A name whose checks are all filtered out answers UNKNOWN: liveness follows one check that is always healthy.
+            health.Services.Map(LivenessService, result => result.Tags.Contains("live"));
             health.Services.Map(string.Empty, result => result.Tags.Contains("ready"));
             foreach (var name in service.GrpcServices)
             {
@@ -147,6 +148,7 @@ public static class Extensions
             // Check runs the checks each time (a probe wants the state now); Watch follows the publisher below.
             health.UseHealthChecksCache = false;
         })
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: ["live"])
             .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"])
             .AddCheck<DrainingHealthCheck>("draining", tags: ["ready"]);
         services.Configure<HealthCheckPublisherOptions>(publisher =>

@@ -40,6 +40,12 @@ public sealed class AssessmentWithoutKnowledgeTests
                 }
             }, TimeSpan.FromSeconds(60), $"the assessment service to answer health checks; its output:\n{service.Output}");
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, status);
+            var own = await health.CheckAsync(new HealthCheckRequest { Service = AssessmentService.Descriptor.FullName }, deadline: DateTime.UtcNow.AddSeconds(5));
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, own.Status);
+
+            // Liveness only says the process answers: a probe that followed the missing dependency would restart it.
+            var alive = await health.CheckAsync(new HealthCheckRequest { Service = SpasmPlatform.ServiceDefaults.Extensions.LivenessService }, deadline: DateTime.UtcNow.AddSeconds(5));
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, alive.Status);
 
             var error = await Assert.ThrowsAsync<RpcException>(() =>
                 new AssessmentService.AssessmentServiceClient(channel).SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-x", "req-x")).ResponseAsync);
