@@ -19,10 +19,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 // grpc-dotnet's defaults: no interceptors, no compression, 4 MB receive limit. The services add their own
 // interceptors on top; this measures the transport they all share.
 builder.Services.AddGrpc();
+// One instance for every call, as the platform's services register theirs (AddSingleton in each Extensions.cs).
+builder.Services.AddSingleton<EchoBenchService>();
 
 var app = builder.Build();
-// Not registered in DI: grpc-dotnet then creates one service instance per call, its default and what the
-// services do.
 app.MapGrpcService<EchoBenchService>();
 // Allocation and GC counters for run.sh (bytes allocated per request). A GET, so the gRPC POST routes never match it.
 app.MapGet("/_bench/gc", context => context.Response.WriteAsync(
