@@ -29,10 +29,10 @@ public interface IAppender
 }
 
 /// <summary>
-/// The store as a service uses it: <see cref="PostgresEventStore.AppendAsync"/> with the exact expected version,
+/// The store as a service uses it: <see cref="MartenEventStore.AppendAsync"/> with the exact expected version,
 /// i.e. a pooled connection, BEGIN, <c>SELECT ... FROM append_events(...)</c>, COMMIT.
 /// </summary>
-public sealed class OursAppender(PostgresEventStore store) : IAppender
+public sealed class OursAppender(MartenEventStore store) : IAppender
 {
     public string Kind => "ours";
 

@@ -24,7 +24,7 @@ var server = await ServerInfo.ReadAsync(probeSource);
 Log($"PostgreSQL {server.Version}; {string.Join(", ", server.Settings.Select(s => $"{s.Key}={s.Value}"))}");
 Log($"schema {schema}");
 
-var store = new PostgresEventStore(dataSource, new EventStoreOptions { Schema = schema });
+var store = new MartenEventStore(dataSource, new EventStoreOptions { Schema = schema });
 await store.EnsureSchemaAsync();
 await Execute(probeSource, $"CREATE TABLE {schema}.raw_events (LIKE {schema}.events INCLUDING ALL)");
 

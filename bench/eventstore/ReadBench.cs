@@ -35,7 +35,7 @@ public sealed record ReadReport(
 /// materializing <see cref="StoredEvent"/>s, fold) and by part, against a raw Npgsql reference that selects only
 /// data::text and folds the same way.
 /// </summary>
-public sealed class ReadBench(PostgresEventStore store, NpgsqlDataSource dataSource, string schema, int events, int warmups, int repeats)
+public sealed class ReadBench(MartenEventStore store, NpgsqlDataSource dataSource, string schema, int events, int warmups, int repeats)
 {
     public async Task<ReadReport> RunAsync(string tag)
     {
@@ -91,7 +91,7 @@ public sealed class ReadBench(PostgresEventStore store, NpgsqlDataSource dataSou
             }
         }
 
-        var (serverMs, plan) = await ExplainAsync(streamId, PostgresEventStoreColumns).ConfigureAwait(false);
+        var (serverMs, plan) = await ExplainAsync(streamId, MartenEventStoreColumns).ConfigureAwait(false);
         var (serverDataOnlyMs, _) = await ExplainAsync(streamId, "data::text").ConfigureAwait(false);
 
         var verifier = new IntegrityVerifier(dataSource, schema);
@@ -130,7 +130,7 @@ public sealed class ReadBench(PostgresEventStore store, NpgsqlDataSource dataSou
     private async Task<(long Count, long Sum)> RawReadAndFoldAsync(string streamId, bool allColumns)
     {
         await using var command = dataSource.CreateCommand(allColumns
-            ? $"SELECT {PostgresEventStoreColumns} FROM {schema}.events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 ORDER BY stream_version"
+            ? $"SELECT {MartenEventStoreColumns} FROM {schema}.events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 ORDER BY stream_version"
             : $"SELECT data::text FROM {schema}.events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 ORDER BY stream_version");
         command.Parameters.AddWithValue(streamId);
         command.Parameters.AddWithValue(1L);
@@ -179,8 +179,8 @@ public sealed class ReadBench(PostgresEventStore store, NpgsqlDataSource dataSou
         return (ms, string.Join('\n', lines));
     }
 
-    // The column list PostgresEventStore.ReadStreamAsync selects (PostgresEventStore.EventColumns is internal).
-    private const string PostgresEventStoreColumns =
+    // The column list MartenEventStore.ReadStreamAsync selects (MartenEventStore.EventColumns is internal).
+    private const string MartenEventStoreColumns =
         "global_position, stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at";
 
     private static void Check(long actual, long expected, string what)

@@ -42,7 +42,7 @@ public sealed record RelayReport(IReadOnlyList<RelayRun> Runs, IReadOnlyList<Rel
 /// persists every message as it would for a real subscriber; the queue's count is checked after each run, then purged.
 /// The reference is the same bus publishing the same messages with no database: 32 publishers, each awaiting its confirm.
 /// </summary>
-public sealed class RelayBench(PostgresEventStore store, NpgsqlDataSource dataSource, Probe probe, string amqpUri, int messages, int repeats)
+public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSource, Probe probe, string amqpUri, int messages, int repeats)
 {
     public static readonly RelayScenario[] Scenarios =
     [

@@ -110,7 +110,7 @@ public sealed class Report(BenchOptions options, ServerInfo server, string schem
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Each cell: W writers, each appending to {options.StreamsPerWriter} streams of its own (round robin, exact expected version), " +
             $"{options.WarmupSeconds:0.#} s warm-up then {options.DurationSeconds:0.#} s measured, {options.Repeats} repeats; kinds interleaved per cell, order alternating per repeat.");
-        sb.AppendLine("`ours` = `PostgresEventStore.AppendAsync` (pooled connection, BEGIN, `append_events(...)`, COMMIT). " +
+        sb.AppendLine("`ours` = `MartenEventStore.AppendAsync` (pooled connection, BEGIN, `append_events(...)`, COMMIT). " +
             "`raw` = the same rows into `raw_events` (LIKE events INCLUDING ALL, no FK) as one `INSERT ... SELECT FROM unnest(...)` per transaction; " +
             "`raw-values` = an NpgsqlBatch of single-row INSERTs. Both raw kinds chain the SHA-256 on the client.");
         sb.AppendLine("Best = fastest repeat (other load can only slow a run down); median over repeats. Latency and CPU are from the best repeat. " +

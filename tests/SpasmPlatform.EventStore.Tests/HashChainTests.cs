@@ -14,9 +14,9 @@ public sealed class HashChainTests
     public void Hash_is_sha256_of_the_documented_text()
     {
         var previous = new byte[] { 0xAB, 0x01 };
-        var expectedText = "spasm-event-v1\ns-1\n2\n0f8fad5b-d9cb-469f-a165-70867728950e\npain_recorded\n1\n1795240800000000\n{\"a\": 1}\n{}\nab01";
+        var expectedText = "spasm-event-v2\ns-1\n2\n0f8fad5b-d9cb-469f-a165-70867728950e\npain_recorded\n1795240800000000\n{\"a\": 1}\n{}\nab01";
 
-        var hash = HashChain.Compute("s-1", 2, Id, "pain_recorded", 1, At, "{\"a\": 1}", "{}", previous);
+        var hash = HashChain.Compute("s-1", 2, Id, "pain_recorded", At, "{\"a\": 1}", "{}", previous);
 
         Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(expectedText)), hash);
     }
@@ -24,17 +24,16 @@ public sealed class HashChainTests
     [Fact]
     public void Every_field_and_the_previous_hash_change_the_hash()
     {
-        var baseline = HashChain.Compute("s", 1, Id, "t", 1, At, "{}", "{}", null);
+        var baseline = HashChain.Compute("s", 1, Id, "t", At, "{}", "{}", null);
 
-        Assert.NotEqual(baseline, HashChain.Compute("s2", 1, Id, "t", 1, At, "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 2, Id, "t", 1, At, "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Guid.NewGuid(), "t", 1, At, "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t2", 1, At, "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", 2, At, "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", 1, At.AddTicks(10), "{}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", 1, At, "{\"x\": 1}", "{}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", 1, At, "{}", "{\"x\": 1}", null));
-        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", 1, At, "{}", "{}", [1]));
+        Assert.NotEqual(baseline, HashChain.Compute("s2", 1, Id, "t", At, "{}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 2, Id, "t", At, "{}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Guid.NewGuid(), "t", At, "{}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t2", At, "{}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", At.AddTicks(10), "{}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", At, "{\"x\": 1}", "{}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", At, "{}", "{\"x\": 1}", null));
+        Assert.NotEqual(baseline, HashChain.Compute("s", 1, Id, "t", At, "{}", "{}", [1]));
     }
 
     [Fact]

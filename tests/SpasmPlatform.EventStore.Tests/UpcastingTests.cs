@@ -1,65 +1,49 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using SpasmPlatform.EventStore.Serialization;
 
 namespace SpasmPlatform.EventStore.Tests;
 
+/// <summary>The registry only collects names and upcasts for Marten; what it refuses is refused before Marten sees it.</summary>
 public sealed class UpcastingTests
 {
-    private static EventTypeRegistry Registry() => new EventTypeRegistry()
-        .AddUpcaster("triage_decided", 1, v1 => new JsonObject { ["urgency"] = v1["level"]!.DeepClone() })
-        .AddUpcaster("triage_decided", 2, v2 =>
-        {
-            var v3 = (JsonObject)v2.DeepClone();
-            v3["rule_set_version"] = "unpinned";
-            return v3;
-        });
+    private sealed record Scored(int Score);
+
+    private sealed record Other(int Value);
 
     [Fact]
-    public void Upcasters_chain_from_the_stored_version_to_the_newest()
+    public void A_name_maps_to_one_type_and_back()
     {
-        var (data, version) = Registry().Upcast("triage_decided", 1, """{"level":"emergency"}""");
+        var registry = new EventTypeRegistry().Register<Scored>("scored");
 
-        Assert.Equal(3, version);
-        Assert.Equal("""{"urgency":"emergency","rule_set_version":"unpinned"}""", data);
+        Assert.Equal("scored", registry.NameOf(typeof(Scored)));
+        Assert.Equal(typeof(Scored), registry.TypeOf("scored"));
+        Assert.Null(registry.TypeOf("unknown"));
+        Assert.Throws<InvalidOperationException>(() => registry.NameOf(typeof(Other)));
     }
 
     [Fact]
-    public void Data_at_an_intermediate_version_takes_only_the_later_steps()
+    public void One_name_cannot_mean_two_types()
     {
-        var (data, version) = Registry().Upcast("triage_decided", 2, """{"urgency":"routine"}""");
+        var registry = new EventTypeRegistry().Register<Scored>("scored");
 
-        Assert.Equal(3, version);
-        Assert.Equal("""{"urgency":"routine","rule_set_version":"unpinned"}""", data);
+        Assert.Throws<ArgumentException>(() => registry.Register<Other>("scored"));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two\nlines")]
+    public void Names_that_would_break_the_hashed_text_are_refused(string name) =>
+        Assert.Throws<ArgumentException>(() => new EventTypeRegistry().Register<Scored>(name));
 
     [Fact]
-    public void Current_data_and_other_types_pass_through_untouched()
+    public void An_upcast_reads_a_retired_name_never_a_current_one()
     {
-        var registry = Registry();
-        const string current = """{ "urgency": "routine", "rule_set_version": "2026.1" }""";
+        var registry = new EventTypeRegistry().Register<Scored>("scored_v2");
 
-        Assert.Equal((current, 3), registry.Upcast("triage_decided", 3, current));
-        Assert.Equal((current, 1), registry.Upcast("other_event", 1, current));
+        registry.Upcast("scored", document => new Scored(document.RootElement.GetProperty("pain").GetInt32()));
+        var rule = Assert.Single(registry.Upcasts);
+        Assert.Equal("scored", rule.OldName);
+        Assert.Equal(new Scored(6), rule.Transform(JsonDocument.Parse("""{"pain": 6}""")));
+        Assert.Throws<ArgumentException>(() => registry.Upcast("scored_v2", _ => new Scored(0)));
     }
-
-    [Fact]
-    public void Upcasting_is_pure_the_same_input_gives_the_same_output()
-    {
-        var registry = Registry();
-
-        Assert.Equal(registry.Upcast("triage_decided", 1, """{"level":"x"}"""), registry.Upcast("triage_decided", 1, """{"level":"x"}"""));
-    }
-
-    [Fact]
-    public void Registered_types_have_names_and_versions_and_unregistered_ones_fail_loudly()
-    {
-        var registry = new EventTypeRegistry().Register<Sample>("sample", 4);
-
-        Assert.Equal(("sample", 4), registry.NameOf(typeof(Sample)));
-        Assert.Equal(typeof(Sample), registry.TypeOf("sample"));
-        Assert.Throws<InvalidOperationException>(() => registry.NameOf(typeof(string)));
-        Assert.Throws<ArgumentException>(() => registry.Register<Sample>("bad\nname"));
-    }
-
-    private sealed record Sample(int Value);
 }

@@ -17,7 +17,7 @@ public static class AuditServiceCollectionExtensions
     {
         services.AddSingleton<AccessLogQuery>();
         services.AddSingleton(sp => new AuditStore(
-            sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment,
+            sp.GetRequiredService<MartenEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment,
             sp.GetService<IEventNotesReader>()));
         var validators = new AuditRequestValidators();
         services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);

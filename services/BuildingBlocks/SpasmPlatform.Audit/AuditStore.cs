@@ -14,14 +14,14 @@ namespace SpasmPlatform.Audit;
 /// service supplies how an assessment id names its stream.
 /// </summary>
 public sealed class AuditStore(
-    PostgresEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment, IEventNotesReader? notes = null)
+    MartenEventStore store, IntegrityVerifier verifier, AccessLogQuery accessLog, Func<string, string> streamOfAssessment, IEventNotesReader? notes = null)
 {
     public AccessLogQuery AccessLog => accessLog;
 
     /// <summary>Events per database round trip: enough to keep the client busy, little enough to hold in memory.</summary>
     public const int PageSize = 500;
 
-    public PostgresEventStore Store => store;
+    public MartenEventStore Store => store;
 
     public string StreamOf(string assessmentId) => streamOfAssessment(assessmentId);
 
@@ -153,7 +153,6 @@ public sealed class AuditStore(
             Version = stored.StreamVersion,
             GlobalPosition = stored.GlobalPosition,
             EventType = stored.EventType,
-            SchemaVersion = stored.SchemaVersion,
             RecordedAt = Timestamp.FromDateTimeOffset(stored.RecordedAt),
             Actor = metadata.Actor ?? string.Empty,
             CorrelationId = metadata.CorrelationId ?? string.Empty,

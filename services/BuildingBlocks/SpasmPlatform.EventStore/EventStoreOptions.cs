@@ -1,3 +1,4 @@
+using Marten;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Serialization;
 
@@ -5,12 +6,16 @@ namespace SpasmPlatform.EventStore;
 
 public sealed class EventStoreOptions
 {
-    /// <summary>The PostgreSQL schema this service owns ("assessment", "careplan", ...).</summary>
+    /// <summary>The PostgreSQL schema this service owns ("assessment", "careplan", ...): Marten's tables and ours.</summary>
     public string Schema { get; set; } = "events";
 
     public EventTypeRegistry Types { get; } = new();
 
+    /// <summary>Read models written in the append's transaction (Marten inline projections over our SQL tables).</summary>
     public IList<IInlineProjection> InlineProjections { get; } = [];
+
+    /// <summary>Anything else a service asks of Marten: asynchronous projections, documents, indexes.</summary>
+    public IList<Action<StoreOptions>> Marten { get; } = [];
 
     internal void Validate()
     {
@@ -18,6 +23,12 @@ public sealed class EventStoreOptions
         {
             // Interpolated into DDL, so only plain lower-case identifiers are accepted.
             throw new ArgumentException($"Schema name '{Schema}' must be a lower-case identifier (a-z, 0-9, _).");
+        }
+
+        if (!Types.Types.Any())
+        {
+            // Marten creates its event tables only for a store that declares events.
+            throw new ArgumentException($"The event store of schema '{Schema}' registers no event types.");
         }
     }
 }

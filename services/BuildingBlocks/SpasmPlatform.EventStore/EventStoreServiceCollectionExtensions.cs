@@ -17,8 +17,10 @@ public static class EventStoreServiceCollectionExtensions
         configure(options);
         options.Validate();
         services.AddSingleton(options);
-        services.AddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<NpgsqlDataSource>(), options));
-        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
+        services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<NpgsqlDataSource>(), options));
+        // Marten's store, for what the narrow interface does not cover (documents, the projection daemon).
+        services.AddSingleton<Marten.IDocumentStore>(sp => sp.GetRequiredService<MartenEventStore>().Marten);
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());
         services.AddSingleton(sp => new IntegrityVerifier(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema));
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using JasperFx.Events;
+using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using SpasmPlatform.EventStore.Diagnostics;
@@ -8,32 +10,39 @@ using SpasmPlatform.EventStore.Streams;
 namespace SpasmPlatform.EventStore;
 
 /// <summary>
-/// One transaction. Appends (with their inline projections), inbox marks and outbox messages all commit together,
-/// so a consumer's effects and the record that it handled a message can never disagree.
+/// One transaction of ours with a Marten session riding on it. Appends (with their inline projections), inbox marks
+/// and outbox messages all commit together, so a consumer's effects and the record that it handled a message can
+/// never disagree.
 /// </summary>
 public sealed class EventStoreSession : IAsyncDisposable
 {
-    /// <summary>The name PostgreSQL gave the UNIQUE on events.event_id (see EventStoreSchema).</summary>
-    private const string EventIdConstraint = "events_event_id_key";
-
-    private readonly PostgresEventStore _store;
+    private readonly MartenEventStore _store;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
+    private readonly IDocumentSession _session;
     private readonly List<OutboxMessage> _outbox = [];
     private bool _completed;
 
-    internal EventStoreSession(PostgresEventStore store, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    internal EventStoreSession(MartenEventStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session)
     {
         _store = store;
         _connection = connection;
         _transaction = transaction;
+        _session = session;
     }
 
-    /// <summary>For inline work of the caller's own (read models, documents) in the same transaction.</summary>
+    /// <summary>For work of the caller's own (sealed notes, lookups) in the same transaction.</summary>
     public NpgsqlConnection Connection => _connection;
 
     public NpgsqlTransaction Transaction => _transaction;
 
+    /// <summary>The Marten session, for documents written with the events.</summary>
+    public IDocumentSession Marten => _session;
+
+    /// <summary>
+    /// Appends through Marten and saves at once (in our transaction, uncommitted), so a conflict surfaces here and the
+    /// versions, positions and time are known. <paramref name="streamType"/> names the append's span.
+    /// </summary>
     public async Task<AppendResult> AppendAsync(string streamId, string streamType, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
     {
         ThrowIfCompleted();
@@ -47,68 +56,84 @@ public sealed class EventStoreSession : IAsyncDisposable
             throw new ArgumentException("A stream id must be non-empty and hold no line breaks.", nameof(streamId));
         }
 
-        var schema = _store.Schema;
         // The name is built only when someone listens: off, an append pays for one check.
         using var activity = EventStoreTelemetry.Source.HasListeners() ? EventStoreTelemetry.Source.StartActivity($"append {streamType}", ActivityKind.Internal) : null;
         activity?.SetTag("db.system", "postgresql");
-        activity?.SetTag("spasm.eventstore.schema", schema);
+        activity?.SetTag("spasm.eventstore.schema", _store.Schema);
         activity?.SetTag("spasm.eventstore.stream_id", streamId);
         activity?.SetTag("spasm.eventstore.event_count", events.Count);
         var started = Stopwatch.GetTimestamp();
-        await using var command = new NpgsqlCommand($"SELECT new_version, positions, duplicate, recorded_at FROM {schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8)", _connection, _transaction);
-        command.Parameters.AddWithValue(streamId);
-        command.Parameters.AddWithValue(streamType);
-        command.Parameters.AddWithValue(expected.Value);
-        command.Parameters.AddWithValue(events.Select(e => e.EventId).ToArray());
-        command.Parameters.AddWithValue(events.Select(e => e.EventType).ToArray());
-        command.Parameters.AddWithValue(events.Select(e => e.SchemaVersion).ToArray());
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.DataJson).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => EventJson.SerializeMetadata(AmbientCaller.Stamp(e.Metadata))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
 
-        AppendResult result;
+        // Microseconds: what PostgreSQL keeps, so the time reported equals the time read back (and hashed).
+        var now = DateTimeOffset.UtcNow;
+        var recordedAt = now.AddTicks(-(now.Ticks % 10));
+        var built = new IEvent[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            CheckType(events[i]);
+            built[i] = MartenEvents.Build(_session, events[i], recordedAt);
+        }
+
+        switch (expected.Value)
+        {
+            case -2:
+                // Marten's quick append without an expected version numbers the events in SQL, after inline projections
+                // ran with version 0. So the stream is locked and read first (Marten's FetchForExclusiveWriting wants an
+                // aggregate type): the row lock queues this behind any writer of the stream, the advisory lock behind a
+                // writer still creating it, and the append then names its version, which can no longer be taken.
+                var current = await LockStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
+                if (current == 0)
+                {
+                    _session.Events.StartStream(streamId, built);
+                }
+                else
+                {
+                    _session.Events.Append(streamId, current + events.Count, built);
+                }
+
+                break;
+            case -1 or 0:
+                _session.Events.StartStream(streamId, built);
+                break;
+            default:
+                // Marten's expected version is the stream's version after the append.
+                _session.Events.Append(streamId, expected.Value + events.Count, built);
+                break;
+        }
+
         try
         {
-            // Prepared, and so kept on the pooled physical connection: besides sparing the parse, a connection holding a
-            // prepared statement is reset without DISCARD ALL when it goes back to the pool (Npgsql), and DISCARD ALL
-            // would throw away append_events' cached plans, re-planning every statement of the function on every append.
-            // After the first append on a connection this is a lookup, not a round trip.
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            result = new AppendResult(reader.GetInt64(0), reader.GetFieldValue<long[]>(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3));
+            await _session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState == "SP001")
+        catch (Exception ex) when (ex is EventStreamUnexpectedMaxEventIdException or global::Marten.Exceptions.ExistingStreamIdCollisionException or global::JasperFx.Events.ExistingStreamIdCollisionException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
             _completed = true;
-            throw new ConcurrencyException(streamId, expected, ex.MessageText);
+            throw new ConcurrencyException(streamId, expected, $"Stream {streamId} is not at version {expected}: {ex.Message}");
         }
-        catch (PostgresException ex) when (ex.SqlState == "SP002")
+        catch (Exception ex) when (FindPostgres(ex) is { SqlState: PostgresErrorCodes.UniqueViolation } pg)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "event id conflict");
             _completed = true;
-            throw new EventIdConflictException(streamId, ex.MessageText);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == EventIdConstraint)
-        {
-            // append_events only looks ids up where a stored one can be a retry; elsewhere the index is the check.
-            _completed = true;
-            throw new EventIdConflictException(streamId, $"An event id of this append is already stored: {ex.MessageText}");
-        }
-
-        if (!result.Duplicate && _store.Options.InlineProjections.Count > 0)
-        {
-            var stored = events.Select((e, i) => new StoredEvent(
-                result.Positions[i], streamId, result.NewVersion - events.Count + 1 + i, e.EventId, e.EventType, e.SchemaVersion, e.DataJson, e.Metadata, result.RecordedAt)).ToList();
-            foreach (var projection in _store.Options.InlineProjections)
+            if (pg.ConstraintName == Schema.EventStoreSchema.EventIdConstraint)
             {
-                await projection.ApplyAsync(_connection, _transaction, stored, cancellationToken).ConfigureAwait(false);
+                activity?.SetStatus(ActivityStatusCode.Error, "event id conflict");
+                throw new EventIdConflictException(streamId, $"An event id of this append is already stored: {pg.MessageText}");
             }
+
+            // Two writers raced to start the same stream, or to the same version without naming one.
+            activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
+            throw new ConcurrencyException(streamId, expected, $"Stream {streamId} was written concurrently: {pg.MessageText}");
         }
 
+        var positions = new long[built.Length];
+        for (var i = 0; i < built.Length; i++)
+        {
+            positions[i] = built[i].Sequence;
+        }
+
+        var result = new AppendResult(built[^1].Version, positions, Duplicate: false, recordedAt);
         activity?.SetTag("spasm.eventstore.stream_version", result.NewVersion);
-        activity?.SetTag("spasm.eventstore.duplicate", result.Duplicate);
-        EventStoreTelemetry.AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("spasm.eventstore.schema", schema));
+        EventStoreTelemetry.AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("spasm.eventstore.schema", _store.Schema));
         return result;
     }
 
@@ -139,6 +164,8 @@ public sealed class EventStoreSession : IAsyncDisposable
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfCompleted();
+        // Documents stored on the Marten session since the last append go in too.
+        await _session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         if (_outbox.Count > 0)
         {
             await using var batch = new NpgsqlBatch(_connection, _transaction);
@@ -164,8 +191,43 @@ public sealed class EventStoreSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // An uncommitted session rolls back: nothing half-written survives.
+        _session.Dispose();
         await _transaction.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void CheckType(NewEvent newEvent)
+    {
+        var registered = _store.Options.Types.TypeOf(newEvent.EventType)
+            ?? throw new ArgumentException($"Event type '{newEvent.EventType}' is not registered.", nameof(newEvent));
+        if (!registered.IsInstanceOfType(newEvent.Data))
+        {
+            throw new ArgumentException($"Event type '{newEvent.EventType}' is {registered.Name}, not {newEvent.Data.GetType().Name}.", nameof(newEvent));
+        }
+    }
+
+    private async Task<long> LockStreamAsync(string streamId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($1)))
+            SELECT coalesce((SELECT s.version FROM {_store.Schema}.mt_streams s WHERE s.id = $1 FOR UPDATE), 0) FROM locked
+            """, _connection, _transaction);
+        command.Parameters.AddWithValue(streamId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static PostgresException? FindPostgres(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is PostgresException pg)
+            {
+                return pg;
+            }
+        }
+
+        return null;
     }
 
     private void ThrowIfCompleted()

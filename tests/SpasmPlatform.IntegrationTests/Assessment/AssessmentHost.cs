@@ -75,16 +75,16 @@ public class AssessmentHost : IAsyncLifetime
     /// <summary>Rows in the assessment store's events table (optionally of one stream).</summary>
     public Task<long> CountEventsAsync(string? assessmentId = null) =>
         assessmentId is null
-            ? ScalarAsync($"SELECT count(*) FROM {Schema}.events")
-            : ScalarAsync($"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1", assessmentId);
+            ? ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events")
+            : ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events WHERE stream_id = 'assessment-' || $1", assessmentId);
 
     public Task<long> CountEventsAsync(string assessmentId, string eventType) =>
-        ScalarAsync($"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1 AND event_type = $2", assessmentId, eventType);
+        ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events WHERE stream_id = 'assessment-' || $1 AND type = $2", assessmentId, eventType);
 
     /// <summary>Links of one assessment to one care plan id (the event data's care_plan_id).</summary>
     public Task<long> CountLinksAsync(string assessmentId, string carePlanId) =>
         ScalarAsync(
-            $"SELECT count(*) FROM {Schema}.events WHERE stream_id = 'assessment-' || $1 AND event_type = 'assessment.care_plan_linked' AND data->>'care_plan_id' = $2",
+            $"SELECT count(*) FROM {Schema}.mt_events WHERE stream_id = 'assessment-' || $1 AND type = 'assessment.care_plan_linked' AND data->>'care_plan_id' = $2",
             assessmentId, carePlanId);
 
     /// <summary>Outbox rows about one assessment of an integration message type (e.g. "SpasmPlatform.Contracts.IntegrationEvents.TriageDecided").</summary>

@@ -1,3 +1,4 @@
+using SpasmPlatform.ServiceDefaults.Security;
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
@@ -203,19 +204,25 @@ public sealed class AuditHistoryTests(AuditHost host) : IClassFixture<AuditHost>
     private async Task<string> AppendLongStreamAsync()
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(Platform.Postgres);
-        var store = new PostgresEventStore(dataSource, new EventStoreOptions { Schema = host.Schema });
+        var options = new EventStoreOptions { Schema = host.Schema };
+        // A type every service knows, so the service under test reads the stream as it would its own.
+        options.Types.Register<AccessRecorded>(AccessLog.EventType);
+        var store = new MartenEventStore(dataSource, options);
         var streamId = $"audit-long-{Guid.NewGuid():N}";
         var metadata = new EventMetadata(CorrelationId: "audit-long", Actor: "audit-test");
         for (var batch = 0; batch < LongStreamLength / 1000; batch++)
         {
             var events = Enumerable.Range(batch * 1000, 1000)
-                .Select(i => new NewEvent(Guid.NewGuid(), "audit.padding", 1, $"{{\"n\":{i},\"note\":\"{Padding}\"}}", metadata))
+                .Select(i => new NewEvent(Guid.NewGuid(), AccessLog.EventType, Padded(i), metadata))
                 .ToList();
             await store.AppendAsync(streamId, "audit_padding", batch == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(batch * 1000), events);
         }
 
         return streamId;
     }
+
+    private static AccessRecorded Padded(int n) =>
+        new(DateTimeOffset.UnixEpoch.AddSeconds(n), "audit-test", [], null, "padding", "ok", Padding, new Dictionary<string, IReadOnlyList<string>>(), "test", null);
 
     private async Task AssertStillServesAsync(string streamId)
     {

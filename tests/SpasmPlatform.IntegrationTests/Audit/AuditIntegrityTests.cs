@@ -24,7 +24,7 @@ public sealed class AuditIntegrityTests(AuditHost host) : IClassFixture<AuditHos
         // Someone lowers the engine's urgency in the database.
         await using (var dataSource = NpgsqlDataSource.Create(Platform.Postgres))
         await using (var update = dataSource.CreateCommand(
-            $"UPDATE {host.Schema}.events SET data = jsonb_set(data, '{{urgency}}', '\"self_care\"') WHERE stream_id = $1 AND stream_version = 2"))
+            $"UPDATE {host.Schema}.mt_events SET data = jsonb_set(data, '{{urgency}}', '\"self_care\"') WHERE stream_id = $1 AND version = 2"))
         {
             update.Parameters.AddWithValue($"assessment-{tampered.AssessmentId}");
             Assert.Equal(1, await update.ExecuteNonQueryAsync());

@@ -122,9 +122,9 @@ internal sealed class CarePlanOutageRig : IAsyncDisposable
     public async Task AssertExactlyOnePlanEachAsync(IReadOnlyCollection<string> assessmentIds)
     {
         var streams = assessmentIds.Select(a => $"careplan-{a}").ToArray();
-        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(DISTINCT stream_id) FROM {schema}.events WHERE event_type = $1 AND stream_id = ANY($2)", DraftedEventType, streams));
-        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(*) FROM {schema}.events WHERE event_type = $1 AND stream_id = ANY($2)", DraftedEventType, streams));
-        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(*) FROM {schema}.events WHERE stream_id = ANY($1)", [streams]));
+        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(DISTINCT stream_id) FROM {schema}.mt_events WHERE type = $1 AND stream_id = ANY($2)", DraftedEventType, streams));
+        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(*) FROM {schema}.mt_events WHERE type = $1 AND stream_id = ANY($2)", DraftedEventType, streams));
+        Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(*) FROM {schema}.mt_events WHERE stream_id = ANY($1)", [streams]));
         Assert.Equal(assessmentIds.Count, await ScalarAsync("SELECT count(*) FROM {schema}.care_plans WHERE assessment_id = ANY($1)", [assessmentIds.ToArray()]));
         Assert.Equal(0u, await RabbitMqAdmin.MessageCountAsync(RabbitMq, $"{TriageQueue}_error"));
     }

@@ -67,7 +67,7 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
 
         await platform.WaitHandledAsync(decided.MessageId, republished.MessageId);
         Assert.Equal(1, await platform.ScalarAsync("SELECT count(*) FROM {schema}.care_plans WHERE assessment_id = $1", decided.AssessmentId));
-        Assert.Equal(1, await platform.ScalarAsync("SELECT count(*) FROM {schema}.events WHERE stream_id = $1", $"careplan-{decided.AssessmentId}"));
+        Assert.Equal(1, await platform.ScalarAsync("SELECT count(*) FROM {schema}.mt_events WHERE stream_id = $1", $"careplan-{decided.AssessmentId}"));
         Assert.Equal(1, (await platform.WaitForPlanAsync(decided.AssessmentId)).Version);
     }
 
@@ -83,7 +83,7 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
         await platform.WaitHandledAsync([.. messages.Select(m => m.MessageId)]);
         var assessments = messages.Select(m => m.AssessmentId).Distinct().ToArray();
         Assert.Equal(20, await platform.ScalarAsync("SELECT count(*) FROM {schema}.care_plans WHERE assessment_id = ANY($1)", [assessments]));
-        Assert.Equal(20, await platform.ScalarAsync("SELECT count(*) FROM {schema}.events WHERE stream_id = ANY($1)", [assessments.Select(a => $"careplan-{a}").ToArray()]));
+        Assert.Equal(20, await platform.ScalarAsync("SELECT count(*) FROM {schema}.mt_events WHERE stream_id = ANY($1)", [assessments.Select(a => $"careplan-{a}").ToArray()]));
     }
 
     [Fact]
@@ -255,7 +255,7 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
     private async Task<string?> ActorOfAsync(string assessmentId, long version)
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(Platform.Postgres);
-        await using var command = dataSource.CreateCommand($"SELECT metadata->>'actor' FROM {platform.Schema}.events WHERE stream_id = $1 AND stream_version = $2");
+        await using var command = dataSource.CreateCommand($"SELECT user_name FROM {platform.Schema}.mt_events WHERE stream_id = $1 AND version = $2");
         command.Parameters.AddWithValue($"careplan-{assessmentId}");
         command.Parameters.AddWithValue(version);
         return (string?)await command.ExecuteScalarAsync();

@@ -11,12 +11,13 @@ public sealed class EventStoreDatabase : IAsyncLifetime
 
     public string Schema { get; } = $"es_{Guid.NewGuid():N}"[..16];
 
-    /// <summary>A store on this class's schema; <paramref name="configure"/> adds types, upcasters, projections.</summary>
-    public async Task<PostgresEventStore> CreateStoreAsync(Action<EventStoreOptions>? configure = null)
+    /// <summary>A store on this class's schema; <paramref name="configure"/> adds types, upcasts, projections (PainRecorded and ProbeRecorded are registered already).</summary>
+    public async Task<MartenEventStore> CreateStoreAsync(Action<EventStoreOptions>? configure = null)
     {
         var options = new EventStoreOptions { Schema = Schema };
+        options.Types.Register<PainRecorded>(TestEvents.PainRecordedName).Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
         configure?.Invoke(options);
-        var store = new PostgresEventStore(DataSource, options);
+        var store = new MartenEventStore(DataSource, options);
         await store.EnsureSchemaAsync();
         return store;
     }

@@ -30,15 +30,16 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
     {
         var (_, stream) = await StreamOfThreeAsync();
         await using var command = db.DataSource.CreateCommand(
-            $"SELECT stream_version, event_id, event_type, schema_version, data::text, metadata::text, recorded_at, previous_hash, hash FROM {db.Schema}.events WHERE stream_id = $1 ORDER BY stream_version");
+            $"SELECT e.version, e.id, e.type, e.data::text, {HashChain.MetadataSql}::text, e.timestamp, c.previous_hash, c.hash " +
+            $"FROM {db.Schema}.mt_events e JOIN {db.Schema}.event_chain c ON c.seq_id = e.seq_id WHERE e.stream_id = $1 ORDER BY e.version");
         command.Parameters.AddWithValue(stream);
         await using var reader = await command.ExecuteReaderAsync();
         byte[]? previous = null;
         while (await reader.ReadAsync())
         {
-            var recomputed = HashChain.Compute(stream, reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetFieldValue<DateTimeOffset>(6), reader.GetString(4), reader.GetString(5), previous);
-            Assert.Equal(reader.GetFieldValue<byte[]>(8), recomputed);
+            var recomputed = HashChain.Compute(stream, reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(3), reader.GetString(4), previous);
+            Assert.Equal(reader.GetFieldValue<byte[]>(7), recomputed);
             previous = recomputed;
         }
 
@@ -50,7 +51,7 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
     {
         var (verifier, stream) = await StreamOfThreeAsync();
 
-        await db.ExecuteAsync($"UPDATE {{schema}}.events SET data = jsonb_set(data, '{{score}}', '9') WHERE stream_id = '{stream}' AND stream_version = 2");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET data = jsonb_set(data, '{{score}}', '9') WHERE stream_id = '{stream}' AND version = 2");
         var report = await verifier.VerifyAsync(stream);
 
         Assert.False(report.Intact);
@@ -65,8 +66,8 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
     {
         var (verifier, stream) = await StreamOfThreeAsync();
 
-        await db.ExecuteAsync($"UPDATE {{schema}}.events SET metadata = jsonb_set(metadata, '{{actor}}', '\"someone-else\"') WHERE stream_id = '{stream}' AND stream_version = 1");
-        await db.ExecuteAsync($"UPDATE {{schema}}.events SET recorded_at = recorded_at - interval '1 day' WHERE stream_id = '{stream}' AND stream_version = 3");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET user_name = 'someone-else' WHERE stream_id = '{stream}' AND version = 1");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET timestamp = timestamp - interval '1 day' WHERE stream_id = '{stream}' AND version = 3");
         var report = await verifier.VerifyAsync(stream);
 
         Assert.Equal([1L, 3L], report.Breaks.Select(b => b.Version).Order());
@@ -77,7 +78,7 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
     {
         var (verifier, stream) = await StreamOfThreeAsync();
 
-        await db.ExecuteAsync($"DELETE FROM {{schema}}.events WHERE stream_id = '{stream}' AND stream_version = 2");
+        await db.ExecuteAsync($"DELETE FROM {{schema}}.mt_events WHERE stream_id = '{stream}' AND version = 2");
         var report = await verifier.VerifyAsync(stream);
 
         Assert.False(report.Intact);
@@ -90,9 +91,53 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
     {
         var (verifier, stream) = await StreamOfThreeAsync();
 
-        await db.ExecuteAsync($"DELETE FROM {{schema}}.events WHERE stream_id = '{stream}' AND stream_version = 3");
+        await db.ExecuteAsync($"DELETE FROM {{schema}}.mt_events WHERE stream_id = '{stream}' AND version = 3");
         var report = await verifier.VerifyAsync(stream);
 
+        Assert.Contains(report.Breaks, b => b.Reason.Contains("says version 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Altering_the_headers_or_the_correlation_is_reported()
+    {
+        var (verifier, stream) = await StreamOfThreeAsync();
+
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET headers = headers || '{{\"caller\": \"forged\"}}' WHERE stream_id = '{stream}' AND version = 2");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET correlation_id = 'other' WHERE stream_id = '{stream}' AND version = 3");
+        var report = await verifier.VerifyAsync(stream);
+
+        Assert.Equal([2L, 3L], report.Breaks.Select(b => b.Version).Order());
+    }
+
+    [Fact]
+    public async Task Renumbering_events_is_reported()
+    {
+        var (verifier, stream) = await StreamOfThreeAsync();
+
+        // Swap versions 1 and 2 through a free number, as someone reordering history would.
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET version = 100 WHERE stream_id = '{stream}' AND version = 1");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET version = 1 WHERE stream_id = '{stream}' AND version = 2");
+        await db.ExecuteAsync($"UPDATE {{schema}}.mt_events SET version = 2 WHERE stream_id = '{stream}' AND version = 100");
+        var report = await verifier.VerifyAsync(stream);
+
+        Assert.Contains(report.Breaks, b => b.StreamId == stream && b.Version == 1);
+        Assert.Contains(report.Breaks, b => b.StreamId == stream && b.Version == 2);
+    }
+
+    [Fact]
+    public async Task An_event_inserted_with_the_chain_trigger_disabled_is_reported_as_unhashed()
+    {
+        var (verifier, stream) = await StreamOfThreeAsync();
+
+        await db.ExecuteAsync(
+            "BEGIN; ALTER TABLE {schema}.mt_events DISABLE TRIGGER chain_event; " +
+            $"INSERT INTO {{schema}}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type) " +
+            $"SELECT nextval('{{schema}}.mt_events_sequence'), gen_random_uuid(), '{stream}', 4, '{{\"score\": 1, \"region\": \"x\"}}', 'pain_recorded', now(), mt_dotnet_type " +
+            $"FROM {{schema}}.mt_events WHERE stream_id = '{stream}' AND version = 3; " +
+            "ALTER TABLE {schema}.mt_events ENABLE TRIGGER chain_event; COMMIT;");
+        var report = await verifier.VerifyAsync(stream);
+
+        Assert.Contains(report.Breaks, b => b.Version == 4 && b.Reason.Contains("no hash", StringComparison.Ordinal));
         Assert.Contains(report.Breaks, b => b.Reason.Contains("says version 3", StringComparison.Ordinal));
     }
 }

@@ -33,7 +33,11 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
         builder.Services.AddSingleton(_db.DataSource);
-        builder.Services.AddEventStore(options => options.Schema = _db.Schema);
+        builder.Services.AddEventStore(options =>
+        {
+            options.Schema = _db.Schema;
+            options.Types.Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
+        });
         builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
         {
             cfg.Host(new Uri(Platform.RabbitMq));
@@ -50,7 +54,7 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             await Eventually.WaitAsync(() => OutboxTable.RelayIsListeningAsync(_db), TimeSpan.FromSeconds(30), "the relay to LISTEN");
-            var store = host.Services.GetRequiredService<PostgresEventStore>();
+            var store = host.Services.GetRequiredService<MartenEventStore>();
             var types = host.Services.GetRequiredService<IntegrationMessageTypes>();
             string[] streams = ["patient-a", "patient-b", "patient-c", "patient-d"];
             var written = new Dictionary<Guid, (string Stream, int Sequence)>();

@@ -10,7 +10,7 @@ public static class OutboxTable
     public static readonly IReadOnlyDictionary<string, string> Headers = new Dictionary<string, string> { ["x-clinic"] = "clinic-7" };
 
     /// <summary>Appends an event to <paramref name="streamId"/> and queues its probe; commits both. Returns the message id.</summary>
-    public static async Task<Guid> WriteAsync(PostgresEventStore store, IntegrationMessageTypes types, string streamId, int sequence)
+    public static async Task<Guid> WriteAsync(MartenEventStore store, IntegrationMessageTypes types, string streamId, int sequence)
     {
         await using var session = await store.OpenSessionAsync();
         await session.AppendAsync(streamId, "probe", ExpectedVersion.Any, [ProbeEvent(sequence)]);
@@ -21,7 +21,7 @@ public static class OutboxTable
     }
 
     public static NewEvent ProbeEvent(int sequence) =>
-        new(Guid.NewGuid(), "probe_recorded", 1, $$"""{"sequence": {{sequence}}}""", new EventMetadata(Actor: "integration-test"));
+        new(Guid.NewGuid(), TestEvents.ProbeRecordedName, new ProbeRecorded(sequence), new EventMetadata(Actor: "integration-test"));
 
     public static async Task<IReadOnlyList<OutboxRowState>> ReadAsync(EventStoreDatabase db)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 
@@ -42,24 +41,28 @@ public sealed class TimeTravelAndUpcastingTests(EventStoreDatabase db) : IClassF
     }
 
     [Fact]
-    public async Task Old_schema_versions_are_upcast_on_read_and_the_stored_row_is_unchanged()
+    public async Task Events_of_a_retired_shape_are_upcast_on_read_and_the_stored_row_is_unchanged()
     {
-        // Version 1 stored the score as "pain"; version 2 renamed it to "score" and added "region".
-        var store = await db.CreateStoreAsync(options => options.Types
-            .Register<PainRecorded>("pain_recorded", 2)
-            .AddUpcaster("pain_recorded", 1, v1 => new JsonObject { ["score"] = v1["pain"]!.DeepClone(), ["region"] = "unknown" }));
+        // The old shape stored the score as "pain" under "pain_score"; today's PainRecorded has "score" and "region".
         var stream = $"up-{Guid.NewGuid()}";
-        await store.AppendAsync(stream, "t", ExpectedVersion.NoStream, [new NewEvent(Guid.NewGuid(), "pain_recorded", 1, """{"pain": 6}""", TestEvents.Metadata)]);
+        var old = await db.CreateStoreAsync(options => options.Types.Register<PainScoreV1>("pain_score"));
+        await old.AppendAsync(stream, "t", ExpectedVersion.NoStream, [new NewEvent(Guid.NewGuid(), "pain_score", new PainScoreV1(6), TestEvents.Metadata)]);
 
+        var store = await db.CreateStoreAsync(options => options.Types
+            .Upcast("pain_score", v1 => new PainRecorded(v1.RootElement.GetProperty("pain").GetInt32(), "unknown")));
         var read = Assert.Single(await store.ReadStreamAsync(stream));
 
-        Assert.Equal(2, read.SchemaVersion);
         Assert.Equal(new PainRecorded(6, "unknown"), read.Data<PainRecorded>());
-        await using var raw = db.DataSource.CreateCommand($"SELECT schema_version, data::text FROM {db.Schema}.events WHERE stream_id = $1");
+        Assert.Equal(TestEvents.Metadata, read.Metadata);
+        await using var raw = db.DataSource.CreateCommand($"SELECT type, data::text FROM {db.Schema}.mt_events WHERE stream_id = $1");
         raw.Parameters.AddWithValue(stream);
         await using var reader = await raw.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(1, reader.GetInt32(0));
+        Assert.Equal("pain_score", reader.GetString(0));
         Assert.Equal("""{"pain": 6}""", reader.GetString(1));
+        var report = await new SpasmPlatform.EventStore.Integrity.IntegrityVerifier(db.DataSource, db.Schema).VerifyAsync(stream);
+        Assert.True(report.Intact, string.Join("; ", report.Breaks));
     }
+
+    public sealed record PainScoreV1(int Pain);
 }

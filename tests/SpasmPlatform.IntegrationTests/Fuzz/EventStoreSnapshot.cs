@@ -26,7 +26,7 @@ internal sealed record EventStoreSnapshot(string Schema, long Count, long LastPo
     public async Task<List<(string Stream, string Type)>> AppendedSinceAsync()
     {
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
-        await using var command = dataSource.CreateCommand($"SELECT stream_id, event_type FROM {Schema}.events WHERE global_position > $1 ORDER BY global_position");
+        await using var command = dataSource.CreateCommand($"SELECT stream_id, type FROM {Schema}.mt_events WHERE seq_id > $1 ORDER BY seq_id");
         command.Parameters.Add(new NpgsqlParameter { Value = LastPosition });
         var rows = new List<(string, string)>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -42,7 +42,7 @@ internal sealed record EventStoreSnapshot(string Schema, long Count, long LastPo
     {
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
         await using var command = dataSource.CreateCommand(
-            $"SELECT count(*), coalesce(max(global_position), 0), coalesce(md5(string_agg(e::text, E'\\n' ORDER BY global_position)), '') FROM {schema}.events e WHERE global_position <= $1");
+            $"SELECT count(*), coalesce(max(seq_id), 0), coalesce(md5(string_agg(e::text, E'\\n' ORDER BY seq_id)), '') FROM {schema}.mt_events e WHERE seq_id <= $1");
         command.Parameters.Add(new NpgsqlParameter { Value = upTo });
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();

@@ -39,9 +39,9 @@ public sealed class ServiceHostTests
             Assert.Contains("grpc.reflection.v1.ServerReflection", listed);
 
             // SERVING includes the event store's readiness: the service's own schema exists with its tables.
-            await using var command = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('streams', 'events', 'outbox', 'inbox')");
+            await using var command = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('mt_streams', 'mt_events', 'event_chain', 'outbox', 'inbox')");
             command.Parameters.AddWithValue(schema);
-            Assert.Equal(4L, await command.ExecuteScalarAsync());
+            Assert.Equal(5L, await command.ExecuteScalarAsync());
         }
         finally
         {

@@ -107,7 +107,7 @@ public sealed class KnowledgePublishingTests(KnowledgeHost host) : IClassFixture
     private async Task<long> CountEventsAsync()
     {
         await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {host.Schema}.events");
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {host.Schema}.mt_events");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

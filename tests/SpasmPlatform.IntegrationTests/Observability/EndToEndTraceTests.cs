@@ -81,8 +81,8 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         Assert.True(DescendsFrom(carePlanAppend, consume, byId), $"{carePlanAppend} should descend from {consume}");
 
         // The events of both services carry the trace id as their correlation id.
-        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.Assessment.Schema}.events WHERE stream_id = $1", $"assessment-{assessmentId}"));
-        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT metadata->>'correlation_id' FROM {platform.CarePlanSchema}.events WHERE stream_id = $1", $"careplan-{assessmentId}"));
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT correlation_id FROM {platform.Assessment.Schema}.mt_events WHERE stream_id = $1", $"assessment-{assessmentId}"));
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT correlation_id FROM {platform.CarePlanSchema}.mt_events WHERE stream_id = $1", $"careplan-{assessmentId}"));
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed partial class CarePlanGracefulShutdownTests(ITestOutputHelper outp
             async () => await ScalarAsync($"SELECT count(DISTINCT assessment_id) FROM {_schema}.care_plans WHERE assessment_id = ANY($1)", [ids]) == ids.Length,
             TimeSpan.FromSeconds(90),
             $"a plan for every assessment; survivor output:\n{survivor.Output}");
-        var links = $"SELECT count(*) FROM {_assessment.Schema}.events WHERE event_type = 'assessment.care_plan_linked' AND stream_id = ANY($1)";
+        var links = $"SELECT count(*) FROM {_assessment.Schema}.mt_events WHERE type = 'assessment.care_plan_linked' AND stream_id = ANY($1)";
         var streams = ids.Select(id => $"assessment-{id}").ToArray();
         await Eventually.WaitAsync(
             async () => await ScalarAsync(links, [streams]) >= ids.Length,
@@ -131,7 +131,7 @@ public sealed partial class CarePlanGracefulShutdownTests(ITestOutputHelper outp
 
         // Exactly one: one plan row and one drafted event per assessment, one link per assessment.
         Assert.Equal(ids.Length, await ScalarAsync($"SELECT count(*) FROM {_schema}.care_plans WHERE assessment_id = ANY($1)", [ids]));
-        Assert.Equal(ids.Length, await ScalarAsync($"SELECT count(*) FROM {_schema}.events WHERE stream_id = ANY($1)", [ids.Select(id => $"careplan-{id}").ToArray()]));
+        Assert.Equal(ids.Length, await ScalarAsync($"SELECT count(*) FROM {_schema}.mt_events WHERE stream_id = ANY($1)", [ids.Select(id => $"careplan-{id}").ToArray()]));
         Assert.Equal(ids.Length, await ScalarAsync(links, [streams]));
         Assert.Equal(0u, await RabbitMqAdmin.MessageCountAsync(Platform.RabbitMq, TriageQueue));
         Assert.Equal(0u, await RabbitMqAdmin.MessageCountAsync(Platform.RabbitMq, $"{TriageQueue}_error"));

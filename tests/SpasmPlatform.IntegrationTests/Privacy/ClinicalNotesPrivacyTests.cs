@@ -41,10 +41,10 @@ public sealed class ClinicalNotesPrivacyTests(AuditPlatform platform) : IClassFi
         Assert.Empty(await SchemaScan.FindAsync(platform.CarePlanSchema, marker));
         // The scan does see inside jsonb and the read model's protobuf bytes: the patient reference is there in clear.
         var patientColumns = await SchemaScan.FindAsync(platform.Schema, submission.PatientRef);
-        Assert.Contains("events.data", patientColumns);
+        Assert.Contains("mt_events.data", patientColumns);
         Assert.Contains("assessments.assessment", patientColumns);
         Assert.Contains("outbox.body", patientColumns);
-        Assert.Contains("events.data", await SchemaScan.FindAsync(platform.CarePlanSchema, submission.PatientRef));
+        Assert.Contains("mt_events.data", await SchemaScan.FindAsync(platform.CarePlanSchema, submission.PatientRef));
 
         var read = await platform.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = id });
         Assert.Equal((notes, false), (read.Submission.ClinicalNotes, read.ClinicalNotesErased));
@@ -169,7 +169,7 @@ public sealed class ClinicalNotesPrivacyTests(AuditPlatform platform) : IClassFi
             ClinicId = clinic, PatientRef = patient, RequestedBy = "dc-2", Reason = "asked twice",
         });
         Assert.Equal((true, erased.ErasureId, erased.ErasedAt, "dc-1", 2, 0), (again.AlreadyErased, again.ErasureId, again.ErasedAt, again.ErasedBy, again.Assessments, again.KeysDestroyed));
-        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {platform.Schema}.events WHERE event_type = 'privacy.clinical_notes_erased' AND data->>'patient_ref' = $1", patient));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {platform.Schema}.mt_events WHERE type = 'privacy.clinical_notes_erased' AND data->>'patient_ref' = $1", patient));
     }
 
     [Fact]
@@ -244,6 +244,6 @@ public sealed class ClinicalNotesPrivacyTests(AuditPlatform platform) : IClassFi
 
         var read = await platform.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = kept.AssessmentId });
         Assert.Equal(("notes that stay", false), (read.Submission.ClinicalNotes, read.ClinicalNotesErased));
-        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {platform.Schema}.events WHERE event_type = 'privacy.clinical_notes_erased' AND data->>'patient_ref' = $1", patient));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {platform.Schema}.mt_events WHERE type = 'privacy.clinical_notes_erased' AND data->>'patient_ref' = $1", patient));
     }
 }

@@ -14,7 +14,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// the current one loads is not missed.
 /// </summary>
 internal sealed partial class AssessmentBootstrapper(
-    PostgresEventStore store,
+    MartenEventStore store,
     NpgsqlDataSource dataSource,
     AssessmentReadModel readModel,
     ClinicalNotesVault notesVault,

@@ -38,8 +38,10 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         CREATE INDEX IF NOT EXISTS assessments_by_patient ON {schema}.assessments (clinic_id, patient_ref);
         """;
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
+        // Marten's session holds the connection inside the append's transaction; commands on it run in that transaction.
+        NpgsqlTransaction? transaction = null;
         var states = new Dictionary<string, AssessmentMessage?>(StringComparer.Ordinal);
         var sealedNotes = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var stored in events.Where(e => e.StreamId.StartsWith("assessment-", StringComparison.Ordinal)))
@@ -82,7 +84,7 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
     public static AssessmentRow Row(NpgsqlDataReader reader) =>
         new(AssessmentMessage.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
 
-    private async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AssessmentMessage state, string? sealedNotes, CancellationToken cancellationToken)
+    private async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, AssessmentMessage state, string? sealedNotes, CancellationToken cancellationToken)
     {
         // The notes and the patient come with the first event and never change, so only the insert writes them.
         await using var command = new NpgsqlCommand(

@@ -19,7 +19,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// message announcing it; reads come from the read model.
 /// </summary>
 internal sealed class AssessmentRepository(
-    PostgresEventStore store,
+    MartenEventStore store,
     NpgsqlDataSource dataSource,
     AssessmentReadModel readModel,
     EventStoreOptions storeOptions,

@@ -18,7 +18,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// outbox for the care-plan service. Once nothing is left to erase, a repeat records nothing.
 /// </summary>
 internal sealed class NotesEraser(
-    PostgresEventStore store,
+    MartenEventStore store,
     AssessmentReadModel readModel,
     PatientKeyStore keys,
     EventStoreOptions storeOptions,

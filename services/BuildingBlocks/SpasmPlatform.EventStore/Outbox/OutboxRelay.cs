@@ -34,7 +34,7 @@ namespace SpasmPlatform.EventStore.Outbox;
 /// so for messages written alongside appends to their stream, id order is commit order.
 /// </summary>
 public sealed partial class OutboxRelay(
-    PostgresEventStore store,
+    MartenEventStore store,
     IPublishEndpoint publisher,
     OutboxRelayOptions options,
     ILogger<OutboxRelay> logger,

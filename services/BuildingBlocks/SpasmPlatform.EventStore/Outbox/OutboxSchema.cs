@@ -42,7 +42,7 @@ internal static class OutboxSchema
         """;
 
     /// <summary>Creates the event store schema if needed, then the trigger; idempotent and safe from several processes at once.</summary>
-    public static async Task EnsureAsync(PostgresEventStore store, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(MartenEventStore store, CancellationToken cancellationToken)
     {
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
 

@@ -21,7 +21,7 @@ public static class OutboxServiceCollectionExtensions
         services.AddSingleton(options.MessageTypes);
         // IBus, not the scoped IPublishEndpoint: the relay is a singleton and publishes outside any consume context.
         services.AddSingleton(sp => new OutboxRelay(
-            sp.GetRequiredService<PostgresEventStore>(),
+            sp.GetRequiredService<MartenEventStore>(),
             sp.GetRequiredService<IBus>(),
             options,
             sp.GetRequiredService<ILogger<OutboxRelay>>(),

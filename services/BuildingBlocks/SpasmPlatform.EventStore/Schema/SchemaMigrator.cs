@@ -8,7 +8,7 @@ namespace SpasmPlatform.EventStore.Schema;
 /// Migrates the store's schema at start-up without blocking the host: a database that is down at boot must leave
 /// the service up and reporting NOT_SERVING, not crash it, and the migration completes once PostgreSQL returns.
 /// </summary>
-internal sealed partial class SchemaMigrator(PostgresEventStore store, ILogger<SchemaMigrator> logger) : BackgroundService
+internal sealed partial class SchemaMigrator(MartenEventStore store, ILogger<SchemaMigrator> logger) : BackgroundService
 {
     private volatile bool _ready;
 

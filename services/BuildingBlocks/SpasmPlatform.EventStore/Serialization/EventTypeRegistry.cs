@@ -1,61 +1,61 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace SpasmPlatform.EventStore.Serialization;
 
 /// <summary>
-/// Maps event CLR types to stored names and schema versions, and holds the upcasters that bring old event data
-/// up to the current schema when it is read. Upcasters are pure functions of the JSON; stored rows never change.
+/// The stored name of every event type (Marten's <c>MapEventType</c>), kept explicit so that renaming a class never
+/// renames stored events, and the upcasts that read an old stored name as today's type. Marten applies both; this
+/// registry only collects them so each service declares its events in one place.
 /// </summary>
 public sealed class EventTypeRegistry
 {
-    private readonly Dictionary<Type, (string Name, int Version)> _byType = [];
+    private readonly Dictionary<Type, string> _byType = [];
     private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Name, int FromVersion), Func<JsonObject, JsonObject>> _upcasters = [];
+    private readonly List<UpcastRule> _upcasts = [];
 
-    public EventTypeRegistry Register<T>(string name, int schemaVersion = 1)
+    public EventTypeRegistry Register<T>(string name) => Register(typeof(T), name);
+
+    public EventTypeRegistry Register(Type type, string name)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(schemaVersion, 1);
-        if (name.Contains('\n', StringComparison.Ordinal))
+        if (name.Length == 0 || name.Contains('\n', StringComparison.Ordinal))
         {
-            throw new ArgumentException("Event type names cannot hold line breaks.", nameof(name));
+            throw new ArgumentException("Event type names are non-empty and hold no line breaks.", nameof(name));
         }
 
-        _byType[typeof(T)] = (name, schemaVersion);
-        _byName[name] = typeof(T);
+        if (_byName.TryGetValue(name, out var existing) && existing != type)
+        {
+            throw new ArgumentException($"Event type name '{name}' is already used by {existing.Name}.", nameof(name));
+        }
+
+        _byType[type] = name;
+        _byName[name] = type;
         return this;
     }
 
-    /// <summary>Turns data of <paramref name="name"/> at <paramref name="fromVersion"/> into data at fromVersion + 1.</summary>
-    public EventTypeRegistry AddUpcaster(string name, int fromVersion, Func<JsonObject, JsonObject> upcast)
+    /// <summary>
+    /// Events stored under <paramref name="oldName"/> (an older shape) are read as <typeparamref name="TNew"/>. Stored rows
+    /// never change; the hash chain keeps covering what was written.
+    /// </summary>
+    public EventTypeRegistry Upcast<TNew>(string oldName, Func<JsonDocument, TNew> upcast)
+        where TNew : class
     {
-        _upcasters[(name, fromVersion)] = upcast;
+        if (_byName.ContainsKey(oldName))
+        {
+            throw new ArgumentException($"'{oldName}' is a current event type name; an upcast reads a retired one.", nameof(oldName));
+        }
+
+        _upcasts.Add(new UpcastRule(oldName, typeof(TNew), document => upcast(document)));
         return this;
     }
 
-    public (string Name, int Version) NameOf(Type type) =>
-        _byType.TryGetValue(type, out var entry) ? entry : throw new InvalidOperationException($"Event type {type.Name} is not registered.");
+    public string NameOf(Type type) =>
+        _byType.TryGetValue(type, out var name) ? name : throw new InvalidOperationException($"Event type {type.Name} is not registered.");
 
     public Type? TypeOf(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Whether <see cref="Upcast"/> would change data of this type and version: if not, readers keep the bytes.</summary>
-    internal bool HasUpcaster(string eventType, int schemaVersion) =>
-        _upcasters.Count > 0 && _upcasters.ContainsKey((eventType, schemaVersion));
+    internal IEnumerable<KeyValuePair<Type, string>> Types => _byType;
 
-    /// <summary>Applies upcasters in sequence until none applies; returns the data unchanged when none does.</summary>
-    public (string DataJson, int SchemaVersion) Upcast(string eventType, int schemaVersion, string dataJson)
-    {
-        if (!_upcasters.ContainsKey((eventType, schemaVersion)))
-        {
-            return (dataJson, schemaVersion);
-        }
+    internal IReadOnlyList<UpcastRule> Upcasts => _upcasts;
 
-        var node = JsonNode.Parse(dataJson) as JsonObject ?? throw new InvalidOperationException($"Data of {eventType} is not a JSON object.");
-        while (_upcasters.TryGetValue((eventType, schemaVersion), out var upcast))
-        {
-            node = upcast(node);
-            schemaVersion++;
-        }
-
-        return (node.ToJsonString(), schemaVersion);
-    }
+    internal sealed record UpcastRule(string OldName, Type NewType, Func<JsonDocument, object> Transform);
 }

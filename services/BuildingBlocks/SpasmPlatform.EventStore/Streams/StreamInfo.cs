@@ -1,3 +1,4 @@
 namespace SpasmPlatform.EventStore.Streams;
 
-public sealed record StreamInfo(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+/// <summary>A stream's head as Marten keeps it in mt_streams.</summary>
+public sealed record StreamInfo(string StreamId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -9,7 +9,7 @@ namespace SpasmPlatform.CarePlan.Infrastructure;
 /// so no message fails merely because the service started before its database.
 /// </summary>
 internal sealed partial class CarePlanBootstrapper(
-    PostgresEventStore store,
+    MartenEventStore store,
     NpgsqlDataSource dataSource,
     CarePlanReadModel readModel,
     SpasmPlatform.Privacy.ClinicalNotesVault notesVault,

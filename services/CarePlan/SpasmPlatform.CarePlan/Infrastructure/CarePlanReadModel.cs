@@ -9,7 +9,8 @@ namespace SpasmPlatform.CarePlan.Infrastructure;
 
 /// <summary>
 /// Inline projection: one row per plan (protobuf JSON of the CarePlan), written in the append's transaction, so a
-/// plan is readable the moment its event commits. drafted_position (the drafted event's global position) orders
+/// plan is readable the moment its event commits. drafted_position (rising as plans are drafted: Marten numbers events
+/// after inline projections run, so the read model keeps its own order) orders
 /// lists newest first and is the page token.
 /// </summary>
 internal sealed class CarePlanReadModel(string schema) : IInlineProjection
@@ -28,7 +29,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
             assessment_id text NOT NULL,
             clinic_id text NOT NULL,
             status int NOT NULL,
-            drafted_position bigint NOT NULL,
+            drafted_position bigint GENERATED ALWAYS AS IDENTITY,
             plan jsonb NOT NULL);
         CREATE INDEX IF NOT EXISTS care_plans_clinic ON {schema}.care_plans (clinic_id, drafted_position DESC);
         CREATE INDEX IF NOT EXISTS care_plans_clinic_status ON {schema}.care_plans (clinic_id, status, drafted_position DESC);
@@ -37,21 +38,22 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
 
     public static V1.CarePlan Parse(string json) => Parser.Parse<V1.CarePlan>(json);
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
+        // Marten's session holds the connection inside the append's transaction; commands on it run in that transaction.
+        NpgsqlTransaction? transaction = null;
         foreach (var stored in events)
         {
             if (stored.EventType == CarePlanDraftedEvent.EventType)
             {
                 var plan = CarePlanStreamState.Drafted(stored.Data<CarePlanDraftedEvent>(), stored);
                 await using var insert = new NpgsqlCommand(
-                    $"INSERT INTO {Table} (care_plan_id, assessment_id, clinic_id, status, drafted_position, plan) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (care_plan_id) DO NOTHING",
+                    $"INSERT INTO {Table} (care_plan_id, assessment_id, clinic_id, status, plan) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (care_plan_id) DO NOTHING",
                     connection, transaction);
                 insert.Parameters.AddWithValue(plan.CarePlanId);
                 insert.Parameters.AddWithValue(plan.AssessmentId);
                 insert.Parameters.AddWithValue(plan.ClinicId);
                 insert.Parameters.AddWithValue((int)plan.Status);
-                insert.Parameters.AddWithValue(stored.GlobalPosition);
                 insert.Parameters.Add(new NpgsqlParameter { Value = Formatter.Format(plan), NpgsqlDbType = NpgsqlDbType.Jsonb });
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 continue;

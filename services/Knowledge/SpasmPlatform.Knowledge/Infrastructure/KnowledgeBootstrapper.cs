@@ -13,7 +13,7 @@ namespace SpasmPlatform.Knowledge.Infrastructure;
 /// number with other content, stops the service: it must never serve rules nobody approved.
 /// </summary>
 internal sealed partial class KnowledgeBootstrapper(
-    PostgresEventStore store,
+    MartenEventStore store,
     NpgsqlDataSource dataSource,
     KnowledgeReadModel readModel,
     KnowledgeRepository repository,

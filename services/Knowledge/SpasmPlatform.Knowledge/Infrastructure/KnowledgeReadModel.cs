@@ -30,8 +30,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
             published_at timestamptz NOT NULL,
             published_by text NOT NULL,
             description text NOT NULL,
-            conditions int NOT NULL, interventions int NOT NULL, rules int NOT NULL,
-            global_position bigint NOT NULL);
+            conditions int NOT NULL, interventions int NOT NULL, rules int NOT NULL);
         CREATE TABLE IF NOT EXISTS {schema}.rule_sets (
             version text PRIMARY KEY,
             content_hash text NOT NULL,
@@ -53,8 +52,10 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         CREATE INDEX IF NOT EXISTS search_items_document ON {schema}.search_items USING gin (document);
         """;
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
+        // Marten's session holds the connection inside the append's transaction; commands on it run in that transaction.
+        NpgsqlTransaction? transaction = null;
         foreach (var stored in events.Where(e => e.EventType == KnowledgeVersionStored.EventType))
         {
             var published = stored.Data<KnowledgeVersionStored>();
@@ -65,7 +66,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         }
     }
 
-    private async Task RegisterRuleSetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, KnowledgeVersionStored published, CancellationToken cancellationToken)
+    private async Task RegisterRuleSetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, KnowledgeVersionStored published, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
@@ -95,7 +96,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         }
     }
 
-    private async Task InsertVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StoredEvent stored, KnowledgeVersionStored published, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    private async Task InsertVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StoredEvent stored, KnowledgeVersionStored published, KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         SemanticVersion.TryParse(published.Version, out var semver);
         var rules = knowledge.RuleSet.RedFlagRules.Count + knowledge.RuleSet.CauseRules.Count + knowledge.RuleSet.SafetyNet.Count
@@ -103,15 +104,15 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         await using var command = new NpgsqlCommand(
             $"""
             INSERT INTO {schema}.knowledge_versions (version, major, minor, patch, pre_release, content_hash, rule_set_version, rule_set_hash,
-                published_at, published_by, description, conditions, interventions, rules, global_position)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                published_at, published_by, description, conditions, interventions, rules)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (version) DO NOTHING
             """, connection, transaction);
         foreach (var value in new object[]
         {
             published.Version, semver.Major, semver.Minor, semver.Patch, semver.PreRelease, published.ContentHash, published.RuleSetVersion,
             published.RuleSetHash, stored.RecordedAt, published.PublishedBy, published.Description, knowledge.Conditions.Count,
-            knowledge.Interventions.Count, rules, stored.GlobalPosition,
+            knowledge.Interventions.Count, rules,
         })
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -120,7 +121,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task IndexAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string version, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    private async Task IndexAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string version, KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch.ConfigureAwait(false))

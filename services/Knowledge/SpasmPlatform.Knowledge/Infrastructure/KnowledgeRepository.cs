@@ -21,7 +21,7 @@ namespace SpasmPlatform.Knowledge.Infrastructure;
 /// Content is immutable once published, so a loaded version is cached for good.
 /// </summary>
 internal sealed class KnowledgeRepository(
-    PostgresEventStore store,
+    MartenEventStore store,
     NpgsqlDataSource dataSource,
     KnowledgeReadModel readModel,
     IntegrationMessageTypes messageTypes,
@@ -58,7 +58,7 @@ internal sealed class KnowledgeRepository(
             {
                 await store.AppendAsync(
                     KnowledgeVersionStored.StreamId(version), KnowledgeVersionStored.StreamType, ExpectedVersion.NoStream,
-                    [new NewEvent(eventId, KnowledgeVersionStored.EventType, 1, JsonSerializer.Serialize(stored, EventJson.Options), metadata)],
+                    [new NewEvent(eventId, KnowledgeVersionStored.EventType, stored, metadata)],
                     [messageTypes.Create(announcement, KnowledgeVersionStored.StreamId(version))],
                     cancellationToken).ConfigureAwait(false);
             }
