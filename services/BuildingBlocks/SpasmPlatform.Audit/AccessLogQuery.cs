@@ -6,8 +6,9 @@ using SpasmPlatform.ServiceDefaults.Security;
 namespace SpasmPlatform.Audit;
 
 /// <summary>
-/// ListAccessEvents over the day streams of the access log: a period is read day by day, in recorded order, and
-/// filtered here; the page token is where the next page starts ("yyyyMMdd:version").
+/// ListAccessEvents over the day shards of the access log: a period is read day by day, in recorded (global) order
+/// across the day's shards, and filtered here; the page token is where the next page starts ("yyyyMMdd:position",
+/// the global position of the last record returned).
 /// </summary>
 public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
 {
@@ -23,56 +24,58 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
         var from = request.From.ToDateTimeOffset();
         var to = request.To is null ? clock.GetUtcNow() : request.To.ToDateTimeOffset();
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
-        var (day, version) = TryParseToken(request.PageToken, out var start) ? start : (DateOnly.FromDateTime(from.UtcDateTime), 1L);
+        var (day, after) = TryParseToken(request.PageToken, out var start) ? start : (DateOnly.FromDateTime(from.UtcDateTime), 0L);
         var lastDay = DateOnly.FromDateTime(to.UtcDateTime);
         var response = new ListAccessEventsResponse();
         while (day <= lastDay)
         {
-            var slice = await log.ReadDayAsync(day, version, Slice, cancellationToken).ConfigureAwait(false);
-            foreach (var (recordVersion, record) in slice)
+            var slice = await log.ReadDayAsync(day, after, Slice, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in slice)
             {
+                var record = entry.Record;
                 if (record.At >= from && record.At < to && Matches(record, request))
                 {
                     if (response.Events.Count == pageSize)
                     {
-                        response.NextPageToken = Token(day, recordVersion);
+                        response.NextPageToken = Token(day, after);
                         return response;
                     }
 
-                    response.Events.Add(ToProto(record, day, recordVersion));
+                    response.Events.Add(ToProto(entry));
                 }
+
+                after = entry.Position;
             }
 
             if (slice.Count == Slice)
             {
-                version = slice[^1].Version + 1;
                 continue;
             }
 
             day = day.AddDays(1);
-            version = 1;
+            after = 0;
         }
 
         return response;
     }
 
-    public static bool TryParseToken(string token, out (DateOnly Day, long Version) start)
+    public static bool TryParseToken(string token, out (DateOnly Day, long AfterPosition) start)
     {
         start = default;
         var parts = token.Split(':');
         if (parts.Length == 2
             && DateOnly.TryParseExact(parts[0], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version >= 1)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var after))
         {
-            start = (day, version);
+            start = (day, after);
             return true;
         }
 
         return false;
     }
 
-    private static string Token(DateOnly day, long version) =>
-        string.Create(CultureInfo.InvariantCulture, $"{day:yyyyMMdd}:{version}");
+    private static string Token(DateOnly day, long afterPosition) =>
+        string.Create(CultureInfo.InvariantCulture, $"{day:yyyyMMdd}:{afterPosition}");
 
     private static bool Matches(AccessRecorded record, ListAccessEventsRequest request) =>
         (request.Caller.Length == 0 || record.Caller == request.Caller)
@@ -84,8 +87,9 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
     private static bool Names(AccessRecorded record, string field, string value) =>
         record.Records.TryGetValue(field, out var values) && values.Contains(value, StringComparer.Ordinal);
 
-    private static AccessEvent ToProto(AccessRecorded record, DateOnly day, long version)
+    private static AccessEvent ToProto(AccessLogEntry entry)
     {
+        var record = entry.Record;
         var access = new AccessEvent
         {
             At = Timestamp.FromDateTimeOffset(record.At),
@@ -96,8 +100,8 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
             Reason = record.Reason ?? string.Empty,
             Peer = record.Peer,
             TraceId = record.TraceId ?? string.Empty,
-            StreamId = AccessLog.StreamOf(day),
-            Version = version,
+            StreamId = entry.StreamId,
+            Version = entry.Version,
         };
         access.Roles.Add(record.Roles);
         foreach (var (field, values) in record.Records.OrderBy(pair => pair.Key, StringComparer.Ordinal))

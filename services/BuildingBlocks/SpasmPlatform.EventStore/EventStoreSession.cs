@@ -208,13 +208,23 @@ public sealed class EventStoreSession : IAsyncDisposable
 
     private async Task<long> LockStreamAsync(string streamId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            $"""
-            WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($1)))
-            SELECT coalesce((SELECT s.version FROM {_store.Schema}.mt_streams s WHERE s.id = $1 FOR UPDATE), 0) FROM locked
-            """, _connection, _transaction);
-        command.Parameters.AddWithValue(streamId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        // Two statements in one round trip: the read must take its snapshot after the advisory lock is granted, or a
+        // writer that created the stream while this one waited would stay invisible to it.
+        await using var batch = new NpgsqlBatch(_connection, _transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))") { Parameters = { new() { Value = $"{_store.Schema}.{streamId}" } } },
+                new NpgsqlBatchCommand($"SELECT coalesce((SELECT s.version FROM {_store.Schema}.mt_streams s WHERE s.id = $1 FOR UPDATE), 0)")
+                {
+                    Parameters = { new() { Value = streamId } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetInt64(0);
     }
 
     private static PostgresException? FindPostgres(Exception? ex)

@@ -2,7 +2,7 @@ using SpasmPlatform.EventStore.Streams;
 
 namespace SpasmPlatform.EventStore;
 
-/// <summary>The narrow interface services use; Marten's IDocumentStore/IEventStore offer the same operations.</summary>
+/// <summary>The narrow interface services use, over Marten's event store (see MartenEventStore).</summary>
 public interface IEventStore
 {
     /// <summary>A unit of work: appends, inbox marks and outbox messages commit together or not at all.</summary>
@@ -21,4 +21,7 @@ public interface IEventStore
 
     /// <summary>Events of every stream after a global position, in global order; a page of at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Events of the named streams after a global position, in global order; a page of at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadStreamsAsync(IReadOnlyList<string> streamIds, long afterPosition, int limit, CancellationToken cancellationToken = default);
 }

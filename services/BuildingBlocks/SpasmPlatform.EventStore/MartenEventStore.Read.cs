@@ -43,6 +43,18 @@ public sealed partial class MartenEventStore
         return ToStored(events);
     }
 
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamsAsync(IReadOnlyList<string> streamIds, long afterPosition, int limit, CancellationToken cancellationToken = default)
+    {
+        var keys = streamIds.ToArray();
+        await using var session = _marten.QuerySession();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => keys.Contains(e.StreamKey) && e.Sequence > afterPosition)
+            .OrderBy(e => e.Sequence)
+            .Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ToStored(events);
+    }
+
     private StoredEvent[] ToStored(IReadOnlyList<IEvent> events)
     {
         var stored = new StoredEvent[events.Count];
