@@ -83,6 +83,9 @@ public sealed class EndToEndTraceTests(TracedPlatform platform) : IClassFixture<
         // The events of both services carry the trace id as their correlation id.
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT correlation_id FROM {platform.Assessment.Schema}.mt_events WHERE stream_id = $1", $"assessment-{assessmentId}"));
         Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT correlation_id FROM {platform.CarePlanSchema}.mt_events WHERE stream_id = $1", $"careplan-{assessmentId}"));
+        // And the trace they were appended in, in their headers (covered by the hash chain like the rest).
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT headers->>'trace_id' FROM {platform.Assessment.Schema}.mt_events WHERE stream_id = $1", $"assessment-{assessmentId}"));
+        Assert.Equal([traceId], await CorrelationIdsAsync($"SELECT DISTINCT headers->>'trace_id' FROM {platform.CarePlanSchema}.mt_events WHERE stream_id = $1", $"careplan-{assessmentId}"));
     }
 
     [Fact]

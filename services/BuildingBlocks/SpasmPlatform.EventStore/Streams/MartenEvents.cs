@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.Events;
 using Marten;
 
@@ -8,6 +9,7 @@ internal static class MartenEvents
 {
     internal const string TenantHeader = "tenant";
     internal const string CallerHeader = "caller";
+    internal const string TraceHeader = "trace_id";
 
     /// <summary>
     /// Built with <c>BuildEvent</c>: an event wrapped any other way is typed as System.Object and projections skip it.
@@ -39,6 +41,12 @@ internal static class MartenEvents
         if (metadata.Caller is not null)
         {
             built.SetHeader(CallerHeader, metadata.Caller);
+        }
+
+        // The trace the append happened in, so an auditor can go from an event to its spans; hashed with the rest.
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity && metadata.Headers?.ContainsKey(TraceHeader) != true)
+        {
+            built.SetHeader(TraceHeader, activity.TraceId.ToHexString());
         }
 
         return built;
