@@ -7,7 +7,7 @@
 # limit would refuse most of its calls)
 #
 # Submits one sample assessment through the running service, copies its stream COUNT times with the store's own
-# append_events (seed.sql: fresh ids, valid hash chains), then measures StreamHistory (every stream from the start),
+# Marten's tables (seed.sql: fresh ids; the chain trigger hashes every copy), then measures StreamHistory (every stream from the start),
 # GetDecisionTrace on random assessments (1 and 8 in flight) and VerifyIntegrity of the whole store.
 # It writes into the platform's own "assessment" schema (the development database); results in results.md.
 # Knobs: ADDRESS=http://127.0.0.1:5101  COUNT=100000 (assessments added; 0 = measure what is stored)  TRACE_CALLS=2000
@@ -34,9 +34,9 @@ if ((COUNT > 0)); then
   "$ROOT/spasm" psql -q -v schema=assessment -v source="assessment-$source_id" -v count="$COUNT" -f "$HERE/seed.sql" >/dev/null
   seed_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 fi
-"$ROOT/spasm" psql -At -c "SELECT substring(stream_id from 12) FROM assessment.streams WHERE stream_type = 'assessment'" >"$OUT/ids.txt"
+"$ROOT/spasm" psql -At -c "SELECT substring(id from 12) FROM assessment.mt_streams WHERE id LIKE 'assessment-%'" >"$OUT/ids.txt"
 stored=$(wc -l <"$OUT/ids.txt")
-events=$("$ROOT/spasm" psql -At -c "SELECT count(*) FROM assessment.events")
+events=$("$ROOT/spasm" psql -At -c "SELECT count(*) FROM assessment.mt_events")
 
 echo "measuring..." >&2
 rows="$(dotnet "$HERE/AuditBench/bin/Release/net10.0/AuditBench.dll" "$ADDRESS" "$OUT/ids.txt" "$TRACE_CALLS")"

@@ -3,9 +3,9 @@ using SpasmPlatform.EventStore.Streams;
 namespace SpasmPlatform.IntegrationTests.EventStore;
 
 /// <summary>
-/// append_events looks event ids up only where a stored id can be a retry (the stream is past the expected version, or
-/// "any"); with an exact expected version that matches, a reused id is caught by the event_id unique index instead.
-/// Both paths must end in <see cref="EventIdConflictException"/> with nothing written, and retries must still be reported.
+/// A stored event id is only a retry where the stream moved past the version the append expected, or it expected
+/// "any"; elsewhere the unique event id in event_chain refuses it. Both paths must end in
+/// <see cref="EventIdConflictException"/> with nothing written, and retries must still be reported.
 /// </summary>
 public sealed class EventIdConflictTests(EventStoreDatabase db) : IClassFixture<EventStoreDatabase>
 {
