@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SpasmPlatform.EventStore.Integrity;
+using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Schema;
 
 namespace SpasmPlatform.EventStore;
@@ -25,6 +26,7 @@ public static class EventStoreServiceCollectionExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
         services.AddHealthChecks().AddCheck<SchemaReadinessCheck>("event-store", tags: ["ready"]);
+        services.AddHostedService<AsyncDaemonHost>();
         return services;
     }
 }

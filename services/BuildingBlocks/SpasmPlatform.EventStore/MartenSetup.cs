@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Services.Json.Transformations.SystemTextJson;
@@ -44,6 +45,14 @@ internal static class MartenSetup
         {
             marten.Projections.Add(new InlineSqlProjection(projection, names), ProjectionLifecycle.Inline);
         }
+
+        // Asynchronous projections (Marten's daemon): one instance of a service runs them, the others stand by. A gap
+        // in the sequence is passed only once no live transaction can still fill it (transaction evidence; never the
+        // "skip despite live transactions" cap, which loses the events of a slow transaction), so the threshold only
+        // sets how soon the gap of a rolled-back or failed append stops holding projections back: about a second.
+        marten.Projections.AsyncMode = DaemonMode.HotCold;
+        marten.Projections.UseTransactionEvidenceForGapSkipping = true;
+        marten.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(1);
 
         foreach (var configure in options.Marten)
         {
