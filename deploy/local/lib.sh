@@ -978,5 +978,13 @@ spasm_service_health() {
   local name="$1"
   shift
   [[ -f "$SPASM_CLI_DLL" ]] || return 2
+  if [[ "$SPASM_SECURITY" == mtls ]]; then
+    # `status` runs without .spasm/env loaded: the CLI still needs the development CA and a client certificate.
+    SPASM_CA_CERT="${SPASM_CA_CERT:-$SPASM_STATE_DIR/certs/ca.pem}" \
+      SPASM_CLIENT_CERT="${SPASM_CLIENT_CERT:-$SPASM_STATE_DIR/certs/clinic-system.pem}" \
+      SPASM_CLIENT_KEY="${SPASM_CLIENT_KEY:-$SPASM_STATE_DIR/certs/clinic-system-key.pem}" \
+      dotnet "$SPASM_CLI_DLL" health --address "$(spasm_service_address "$name")" "$@"
+    return
+  fi
   dotnet "$SPASM_CLI_DLL" health --address "$(spasm_service_address "$name")" "$@"
 }

@@ -15,6 +15,8 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
     private readonly EventStoreOptions _options;
     private readonly DocumentStore _marten;
     private readonly EventTypeNames _names;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
 
     public MartenEventStore(NpgsqlDataSource dataSource, EventStoreOptions options)
     {
@@ -36,8 +38,31 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
 
     internal EventTypeNames Names => _names;
 
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
-        SpasmPlatform.EventStore.Schema.EventStoreSchema.EnsureAsync(_marten, _dataSource, _options.Schema, cancellationToken);
+    /// <summary>
+    /// Migrates the schema once per store: the migrator, the outbox relay and the service's bootstrapper all ask, and
+    /// only the first that succeeds does the work; a failed attempt leaves it to the next.
+    /// </summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
+
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await SpasmPlatform.EventStore.Schema.EventStoreSchema.EnsureAsync(_marten, _dataSource, _options.Schema, cancellationToken).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
 
     public async Task<EventStoreSession> OpenSessionAsync(CancellationToken cancellationToken = default)
     {
@@ -112,5 +137,9 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
             : null;
     }
 
-    public ValueTask DisposeAsync() => _marten.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _schemaLock.Dispose();
+        return _marten.DisposeAsync();
+    }
 }

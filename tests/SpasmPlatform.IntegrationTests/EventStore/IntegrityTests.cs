@@ -140,4 +140,29 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
         Assert.Contains(report.Breaks, b => b.Version == 4 && b.Reason.Contains("no hash", StringComparison.Ordinal));
         Assert.Contains(report.Breaks, b => b.Reason.Contains("says version 3", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_store_verified_while_new_streams_keep_committing_is_intact_every_time()
+    {
+        var store = await db.CreateStoreAsync();
+        var verifier = new IntegrityVerifier(db.DataSource, db.Schema);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await store.AppendAsync($"busy-{Guid.NewGuid()}", "t", ExpectedVersion.NoStream, TestEvents.Pains(1, 2));
+            }
+        })).ToList();
+
+        var reports = new List<IntegrityReport>();
+        while (!stop.IsCancellationRequested)
+        {
+            reports.Add(await verifier.VerifyAsync());
+        }
+
+        await Task.WhenAll(writers);
+        Assert.True(reports.Count >= 2);
+        Assert.All(reports, r => Assert.True(r.Intact, string.Join("; ", r.Breaks)));
+    }
 }

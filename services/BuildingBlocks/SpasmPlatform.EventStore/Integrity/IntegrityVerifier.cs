@@ -20,12 +20,17 @@ public sealed class IntegrityVerifier(NpgsqlDataSource dataSource, string schema
     {
         var breaks = new List<IntegrityBreak>();
         long checkedCount = 0;
-        var heads = await ReadStreamHeadsAsync(streamId, cancellationToken).ConfigureAwait(false);
+        // One snapshot for the heads and the events: appends committing between two reads would otherwise look like
+        // events of an unregistered stream, or heads ahead of their events.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var heads = await ReadStreamHeadsAsync(connection, streamId, cancellationToken).ConfigureAwait(false);
 
-        await using var command = dataSource.CreateCommand(
+        await using var command = new NpgsqlCommand(
             $"SELECT e.stream_id, e.version, e.id, e.type, e.data::text, {HashChain.MetadataSql}::text, e.timestamp, c.previous_hash, c.hash " +
             $"FROM {schema}.mt_events e LEFT JOIN {schema}.event_chain c ON c.seq_id = e.seq_id " +
-            $"WHERE e.stream_id <> '{TombstoneStream}' {(streamId is null ? string.Empty : "AND e.stream_id = $1 ")}ORDER BY e.stream_id, e.version");
+            $"WHERE e.stream_id <> '{TombstoneStream}' {(streamId is null ? string.Empty : "AND e.stream_id = $1 ")}ORDER BY e.stream_id, e.version",
+            connection);
         if (streamId is not null)
         {
             command.Parameters.AddWithValue(streamId);
@@ -115,10 +120,10 @@ public sealed class IntegrityVerifier(NpgsqlDataSource dataSource, string schema
         }
     }
 
-    private async Task<Dictionary<string, Head>> ReadStreamHeadsAsync(string? streamId, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, Head>> ReadStreamHeadsAsync(NpgsqlConnection connection, string? streamId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT id, version FROM {schema}.mt_streams WHERE id <> '{TombstoneStream}'{(streamId is null ? string.Empty : " AND id = $1")}");
+        await using var command = new NpgsqlCommand(
+            $"SELECT id, version FROM {schema}.mt_streams WHERE id <> '{TombstoneStream}'{(streamId is null ? string.Empty : " AND id = $1")}", connection);
         if (streamId is not null)
         {
             command.Parameters.AddWithValue(streamId);

@@ -13,6 +13,9 @@ internal static class EventStoreSchema
     /// <summary>Bumped when our part of the layout changes; kept in schema_info so a migration knows where it starts.</summary>
     public const int Version = 3;
 
+    /// <summary>The first layout on Marten; lower versions are the home-made store that came before.</summary>
+    public const int FirstMartenVersion = 3;
+
     /// <summary>The name of the unique index that refuses an event id stored twice (EventStoreSession maps it).</summary>
     public const string EventIdConstraint = "event_chain_event_id_key";
 
@@ -107,7 +110,25 @@ internal static class EventStoreSchema
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            var recorded = await RecordedVersionAsync(connection, schema, cancellationToken).ConfigureAwait(false);
+            if (recorded is > 0 and < FirstMartenVersion)
+            {
+                // Versions 1 and 2 were the home-made store before Marten (its own streams/events tables and append
+                // function). There was never production data in it, so nothing migrates it: say so rather than run
+                // beside it.
+                throw new InvalidOperationException(
+                    $"Schema '{schema}' holds the event store from before Marten (layout version {recorded}); it is not migrated. " +
+                    $"Drop it (development data only: ./spasm psql -c 'DROP SCHEMA {schema} CASCADE') and start again.");
+            }
+
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(AutoCreate.CreateOrUpdate).ConfigureAwait(false);
+            if (recorded >= Version)
+            {
+                // Already current: replacing the trigger under running appends (another instance, this one's consumers)
+                // would only risk deadlocks for nothing.
+                return;
+            }
+
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var ddl = new NpgsqlCommand(Ddl(schema), connection, transaction))
             {
@@ -122,5 +143,18 @@ internal static class EventStoreSchema
             unlock.Parameters.AddWithValue($"spasm-event-store:{schema}");
             await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<int?> RecordedVersionAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT CASE WHEN to_regclass('{schema}.schema_info') IS NULL THEN NULL ELSE 1 END", connection);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DBNull or null)
+        {
+            return null;
+        }
+
+        await using var version = new NpgsqlCommand($"SELECT version FROM {schema}.schema_info WHERE component = 'event_store'", connection);
+        return await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int value ? value : null;
     }
 }
