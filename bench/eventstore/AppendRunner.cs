@@ -58,7 +58,7 @@ public sealed class AppendRunner(Probe probe, TimeSpan warmup, TimeSpan duration
                     var stream = streams[next];
                     next = (next + 1) % streams.Length;
                     var start = Stopwatch.GetTimestamp();
-                    await appender.AppendAsync(stream, spec.Batch, payloads, CancellationToken.None).ConfigureAwait(false);
+                    await appender.AppendAsync(stream, spec.Batch, payloads).ConfigureAwait(false);
                     var end = Stopwatch.GetTimestamp();
                     list.Add(new Completion(end, end - start));
                 }

@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using SpasmPlatform.EventStore;
-using SpasmPlatform.EventStore.Integrity;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 
@@ -15,154 +14,110 @@ public sealed class WriterStream(string id)
     public Guid AssessmentId { get; } = Guid.NewGuid();
 
     public long Version { get; set; }
-
-    /// <summary>The raw writers chain their own hashes on the client (the store does it in SQL).</summary>
-    public byte[]? LastHash { get; set; }
 }
 
 /// <summary>Writes one transaction of <c>batch</c> events to a stream.</summary>
 public interface IAppender
 {
-    string Kind { get; }
-
-    Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads, CancellationToken cancellationToken);
+    Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads);
 }
 
 /// <summary>
-/// The store as a service uses it: <see cref="MartenEventStore.AppendAsync"/> with the exact expected version,
-/// i.e. a pooled connection, BEGIN, <c>SELECT ... FROM append_events(...)</c>, COMMIT.
+/// The store as a service uses it: <see cref="MartenEventStore.AppendAsync"/> with the exact expected version (a pooled
+/// connection, BEGIN, Marten's batch with <c>mt_quick_append_events(...)</c>, whose inserts fire the chain trigger, COMMIT).
 /// </summary>
 public sealed class OursAppender(MartenEventStore store) : IAppender
 {
-    public string Kind => "ours";
-
-    public async Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads, CancellationToken cancellationToken)
+    public async Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads)
     {
         var metadata = payloads.NewMetadata();
         var events = new NewEvent[batch];
         for (var i = 0; i < batch; i++)
         {
-            events[i] = new NewEvent(Guid.NewGuid(), PayloadFactory.EventType, PayloadFactory.SchemaVersion,
-                payloads.NewData(stream.AssessmentId, stream.Version + i + 1), metadata);
+            events[i] = new NewEvent(Guid.CreateVersion7(), PayloadFactory.EventType, payloads.NewData(stream.AssessmentId, stream.Version + i + 1), metadata);
         }
 
-        var result = await store.AppendAsync(stream.Id, PayloadFactory.StreamType, ExpectedVersion.Exactly(stream.Version), events,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await store.AppendAsync(stream.Id, PayloadFactory.StreamType, ExpectedVersion.Exactly(stream.Version), events).ConfigureAwait(false);
         if (result.Duplicate || result.NewVersion != stream.Version + batch || result.Positions.Count != batch)
         {
-            throw new InvalidOperationException(
-                $"{stream.Id}: append at version {stream.Version} of {batch} events answered version {result.NewVersion}, duplicate={result.Duplicate}.");
+            throw new InvalidOperationException($"{stream.Id}: append at version {stream.Version} of {batch} events answered version {result.NewVersion}.");
         }
 
         stream.Version = result.NewVersion;
     }
 }
 
-public enum RawMode
-{
-    /// <summary>One multi-row <c>INSERT ... SELECT FROM unnest(arrays)</c> per transaction.</summary>
-    Unnest,
-
-    /// <summary>An <see cref="NpgsqlBatch"/> of one single-row <c>INSERT ... VALUES</c> per event, one round trip.</summary>
-    Values,
-}
-
 /// <summary>
-/// The ceiling: the same rows into a table of the same shape (<c>raw_events</c>, created LIKE events INCLUDING ALL:
-/// same columns, defaults, identity and indexes; no foreign key to streams), with the hash chained on the client,
-/// as plain INSERTs in a transaction per batch. No function, no expected-version or idempotency check, no streams row.
-/// Connection use mirrors the store's: a pooled connection, BEGIN, one round trip of INSERT, COMMIT.
+/// The ceiling: the same rows into the same Marten tables, written by hand in one round trip (an NpgsqlBatch of the
+/// mt_streams insert or version-checked update and one multi-row <c>INSERT ... SELECT FROM unnest</c> into mt_events),
+/// then COMMIT, on a pooled connection like the store's. The chain trigger fires on these rows as on the store's, so the
+/// server does the same hashing; what is left out is Marten's session, its per-row PL/pgSQL loop and our session. Pointed
+/// at a schema whose trigger was dropped, it measures what the trigger costs.
 /// </summary>
-public sealed class RawAppender(NpgsqlDataSource dataSource, string schema, RawMode mode) : IAppender
+public sealed class RawAppender(NpgsqlDataSource dataSource, string schema) : IAppender
 {
-    private const string Columns = "stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at, previous_hash, hash";
+    // What Marten stores in mt_dotnet_type: the CLR type's full name and its assembly's name.
+    private static readonly string DotnetType = $"{typeof(AnswerRecorded).FullName}, {typeof(AnswerRecorded).Assembly.GetName().Name}";
 
-    private readonly string _unnestSql =
-        $"INSERT INTO {schema}.raw_events ({Columns}) SELECT $1, u.v, u.id, u.t, u.sv, u.d, u.m, $8, u.ph, u.h " +
-        "FROM unnest($2, $3, $4, $5, $6, $7, $9, $10) AS u(v, id, t, sv, d, m, ph, h)";
+    private readonly string _insertEvents =
+        $"INSERT INTO {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, causation_id, headers, user_name) " +
+        $"SELECT nextval('{schema}.mt_events_sequence'), u.id, $1, u.version, u.data, $4, $5, $6, $7, $8, $9, $10 " +
+        "FROM unnest($2::uuid[], $3::bigint[], $11::jsonb[]) AS u (id, version, data)";
 
-    private readonly string _valuesSql = $"INSERT INTO {schema}.raw_events ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    private readonly string _startStream = $"INSERT INTO {schema}.mt_streams (id, version, timestamp, tenant_id) VALUES ($1, $2, now(), '*DEFAULT*')";
 
-    public string Kind => mode == RawMode.Unnest ? "raw" : "raw-values";
+    private readonly string _advanceStream = $"UPDATE {schema}.mt_streams SET version = $2, timestamp = now() WHERE id = $1 AND version = $3";
 
-    public async Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads, CancellationToken cancellationToken)
+    public async Task AppendAsync(WriterStream stream, int batch, PayloadFactory payloads)
     {
         var metadata = payloads.NewMetadata();
         var now = DateTimeOffset.UtcNow;
-        var recordedAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero); // PostgreSQL keeps microseconds
-        var versions = new long[batch];
+        var recordedAt = now.AddTicks(-(now.Ticks % 10)); // PostgreSQL keeps microseconds
         var ids = new Guid[batch];
-        var types = new string[batch];
-        var schemaVersions = new int[batch];
+        var versions = new long[batch];
         var data = new string[batch];
-        var metadataJson = new string[batch];
-        var previous = new byte[]?[batch];
-        var hashes = new byte[batch][];
-        var prev = stream.LastHash;
         for (var i = 0; i < batch; i++)
         {
+            ids[i] = Guid.CreateVersion7();
             versions[i] = stream.Version + i + 1;
-            ids[i] = Guid.NewGuid();
-            types[i] = PayloadFactory.EventType;
-            schemaVersions[i] = PayloadFactory.SchemaVersion;
-            data[i] = payloads.NewData(stream.AssessmentId, versions[i]);
-            metadataJson[i] = EventJson.SerializeMetadata(metadata);
-            previous[i] = prev;
-            // Same function and inputs as the verifier; over the client's JSON text rather than jsonb's canonical
-            // output, so these hashes would not verify, but the work is the same.
-            hashes[i] = HashChain.Compute(stream.Id, versions[i], ids[i], types[i], schemaVersions[i], recordedAt, data[i], metadataJson[i], prev);
-            prev = hashes[i];
+            data[i] = EventJson.Serialize(payloads.NewData(stream.AssessmentId, versions[i]));
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (mode == RawMode.Unnest)
+        // The headers as the store stores them: the event's headers plus the tenant.
+        var headers = new Dictionary<string, string>(metadata.Headers!) { ["tenant"] = metadata.TenantId! };
+
+        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlBatch(connection, transaction);
+        var streamRow = new NpgsqlBatchCommand(stream.Version == 0 ? _startStream : _advanceStream);
+        streamRow.Parameters.Add(new NpgsqlParameter { Value = stream.Id, NpgsqlDbType = NpgsqlDbType.Varchar });
+        streamRow.Parameters.Add(new NpgsqlParameter { Value = stream.Version + batch, NpgsqlDbType = NpgsqlDbType.Bigint });
+        if (stream.Version != 0)
         {
-            await using var command = new NpgsqlCommand(_unnestSql, connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = stream.Id, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-            command.Parameters.Add(new NpgsqlParameter { Value = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = schemaVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            command.Parameters.Add(new NpgsqlParameter { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-            command.Parameters.Add(new NpgsqlParameter { Value = metadataJson, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-            command.Parameters.Add(new NpgsqlParameter { Value = recordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = previous, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter { Value = hashes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (rows != batch)
-            {
-                throw new InvalidOperationException($"raw insert wrote {rows} rows, expected {batch}");
-            }
+            streamRow.Parameters.Add(new NpgsqlParameter { Value = stream.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
         }
-        else
+
+        var insert = new NpgsqlBatchCommand(_insertEvents);
+        insert.Parameters.Add(new NpgsqlParameter { Value = stream.Id, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        insert.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        insert.Parameters.Add(new NpgsqlParameter { Value = PayloadFactory.EventType, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = recordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter { Value = DotnetType, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = metadata.CorrelationId, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = metadata.CausationId, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = EventJson.Serialize(headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new NpgsqlParameter { Value = metadata.Actor, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new NpgsqlParameter { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.BatchCommands.Add(streamRow);
+        command.BatchCommands.Add(insert);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        if (streamRow.RecordsAffected != 1 || insert.RecordsAffected != batch)
         {
-            await using var command = new NpgsqlBatch(connection, transaction);
-            for (var i = 0; i < batch; i++)
-            {
-                var insert = new NpgsqlBatchCommand(_valuesSql);
-                insert.Parameters.Add(new NpgsqlParameter { Value = stream.Id, NpgsqlDbType = NpgsqlDbType.Text });
-                insert.Parameters.Add(new NpgsqlParameter { Value = versions[i], NpgsqlDbType = NpgsqlDbType.Bigint });
-                insert.Parameters.Add(new NpgsqlParameter { Value = ids[i], NpgsqlDbType = NpgsqlDbType.Uuid });
-                insert.Parameters.Add(new NpgsqlParameter { Value = types[i], NpgsqlDbType = NpgsqlDbType.Text });
-                insert.Parameters.Add(new NpgsqlParameter { Value = schemaVersions[i], NpgsqlDbType = NpgsqlDbType.Integer });
-                insert.Parameters.Add(new NpgsqlParameter { Value = data[i], NpgsqlDbType = NpgsqlDbType.Jsonb });
-                insert.Parameters.Add(new NpgsqlParameter { Value = metadataJson[i], NpgsqlDbType = NpgsqlDbType.Jsonb });
-                insert.Parameters.Add(new NpgsqlParameter { Value = recordedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)previous[i] ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
-                insert.Parameters.Add(new NpgsqlParameter { Value = hashes[i], NpgsqlDbType = NpgsqlDbType.Bytea });
-                command.BatchCommands.Add(insert);
-            }
-
-            var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (rows != batch)
-            {
-                throw new InvalidOperationException($"raw batch wrote {rows} rows, expected {batch}");
-            }
+            throw new InvalidOperationException($"{stream.Id}: raw append at version {stream.Version} wrote {streamRow.RecordsAffected} stream rows and {insert.RecordsAffected} events.");
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
         stream.Version += batch;
-        stream.LastHash = prev;
     }
 }

@@ -5,6 +5,8 @@ namespace SpasmPlatform.Bench.EventStore;
 /// <summary>Command-line options (<c>--name value</c>); run.sh maps its environment variables onto them.</summary>
 public sealed class BenchOptions
 {
+    public static readonly string[] AllKinds = ["ours", "raw", "raw-notrigger"];
+
     public string Connection { get; private set; } = Environment.GetEnvironmentVariable("SPASM_POSTGRES") ?? string.Empty;
 
     public double WarmupSeconds { get; private set; } = 2;
@@ -21,29 +23,29 @@ public sealed class BenchOptions
 
     public int StreamsPerWriter { get; private set; } = 16;
 
+    /// <summary>Length of the stream read and folded; 0 skips the read benchmark.</summary>
     public int ReadEvents { get; private set; } = 10_000;
 
     public int ReadWarmups { get; private set; } = 5;
 
     public int ReadRepeats { get; private set; } = 30;
 
-    public string Amqp { get; private set; } = Environment.GetEnvironmentVariable("SPASM_RABBITMQ") ?? "amqp://spasm:spasm@127.0.0.1:55672/";
+    /// <summary>Passes of VerifyAsync over the whole schema (after the appends); 0 skips it.</summary>
+    public int VerifyRepeats { get; private set; } = 3;
+
+    public string Amqp { get; private set; } = Environment.GetEnvironmentVariable("SPASM_RABBITMQ") ?? string.Empty;
 
     /// <summary>Messages in each outbox backlog the relay drains; 0 skips the relay benchmark.</summary>
     public int RelayMessages { get; private set; } = 10_000;
 
     public int RelayRepeats { get; private set; } = 3;
 
-    public bool SkipAppends { get; private set; }
-
-    public bool SkipRead { get; private set; }
+    /// <summary>OutboxRelayOptions.MaxInFlightPerStream: 1 (the default) is strict per-stream order.</summary>
+    public int RelayInFlight { get; private set; } = 1;
 
     public bool KeepSchema { get; private set; }
 
-    /// <summary>Only create the schema (with raw_events and one sample event), print its name and keep it: for profile.sh.</summary>
-    public bool SetupOnly { get; private set; }
-
-    public string Results { get; private set; } = "results.md";
+    public string Results { get; private set; } = "out/latest.md";
 
     public string Tsv { get; private set; } = "out/runs.tsv";
 
@@ -60,30 +62,30 @@ public sealed class BenchOptions
         {
             var name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
             switch (name)
             {
                 case "--connection": options.Connection = Value(); break;
                 case "--warmup": options.WarmupSeconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--duration": options.DurationSeconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--repeats": options.Repeats = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--repeats": options.Repeats = Int(); break;
                 case "--writers": options.Writers = Ints(Value()); break;
                 case "--batches": options.Batches = Ints(Value()); break;
                 case "--kinds": options.Kinds = Words(Value()); break;
-                case "--streams-per-writer": options.StreamsPerWriter = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--read-events": options.ReadEvents = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--read-warmups": options.ReadWarmups = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--read-repeats": options.ReadRepeats = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--streams-per-writer": options.StreamsPerWriter = Int(); break;
+                case "--read-events": options.ReadEvents = Int(); break;
+                case "--read-warmups": options.ReadWarmups = Int(); break;
+                case "--read-repeats": options.ReadRepeats = Int(); break;
+                case "--verify-repeats": options.VerifyRepeats = Int(); break;
                 case "--amqp": options.Amqp = Value(); break;
-                case "--relay-messages": options.RelayMessages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--relay-repeats": options.RelayRepeats = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--skip-appends": options.SkipAppends = true; break;
-                case "--skip-read": options.SkipRead = true; break;
+                case "--relay-messages": options.RelayMessages = Int(); break;
+                case "--relay-repeats": options.RelayRepeats = Int(); break;
+                case "--relay-in-flight": options.RelayInFlight = Int(); break;
                 case "--keep-schema": options.KeepSchema = true; break;
-                case "--setup-only": options.SetupOnly = true; break;
                 case "--results": options.Results = Value(); break;
                 case "--tsv": options.Tsv = Value(); break;
                 case "--commit": options.Commit = Value(); break;
-                case "--clock-ticks": options.ClockTicks = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--clock-ticks": options.ClockTicks = Int(); break;
                 case "--fsync-probe": options.FsyncProbe = Value(); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
@@ -94,12 +96,14 @@ public sealed class BenchOptions
             throw new ArgumentException("no connection string: set SPASM_POSTGRES or pass --connection");
         }
 
-        foreach (var kind in options.Kinds)
+        if (options.RelayMessages > 0 && string.IsNullOrWhiteSpace(options.Amqp))
         {
-            if (kind is not ("ours" or "raw" or "raw-values"))
-            {
-                throw new ArgumentException($"unknown kind '{kind}' (ours, raw, raw-values)");
-            }
+            throw new ArgumentException("no broker: set SPASM_RABBITMQ, pass --amqp, or --relay-messages 0");
+        }
+
+        if (options.Kinds.FirstOrDefault(k => !AllKinds.Contains(k)) is { } unknown)
+        {
+            throw new ArgumentException($"unknown kind '{unknown}' ({string.Join(", ", AllKinds)})");
         }
 
         return options;

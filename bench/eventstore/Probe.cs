@@ -9,7 +9,7 @@ public sealed record Snapshot(
     long Timestamp,
     long MachineBusyTicks,
     double BenchCpuSeconds,
-    long BackendTicks,
+    IReadOnlyDictionary<int, long> BackendTicks,
     long WalBytes,
     long WalSyncs,
     long WalFullPageImages,
@@ -70,7 +70,7 @@ public sealed class Probe(NpgsqlDataSource probeSource, string writersApplicatio
         var timestamp = Stopwatch.GetTimestamp();
         var busy = _hasProc ? MachineBusyTicks() : 0;
         var bench = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        var backends = _hasProc ? backendPids.Sum(ProcessTicks) : 0;
+        var backends = backendPids.ToDictionary(pid => pid, pid => _hasProc ? ProcessTicks(pid) : 0);
         return new Snapshot(timestamp, busy, bench, backends, walBytes, walSyncs, fpi, checkpoints);
     }
 
@@ -79,7 +79,9 @@ public sealed class Probe(NpgsqlDataSource probeSource, string writersApplicatio
         var seconds = Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalSeconds;
         var machine = (b.MachineBusyTicks - a.MachineBusyTicks) / (double)clockTicksPerSecond / seconds;
         var bench = (b.BenchCpuSeconds - a.BenchCpuSeconds) / seconds;
-        var backends = (b.BackendTicks - a.BackendTicks) / (double)clockTicksPerSecond / seconds;
+        // Per backend, and only over backends alive at both ends: one the pool closed meanwhile must not count negative.
+        var ticks = a.BackendTicks.Sum(p => b.BackendTicks.TryGetValue(p.Key, out var end) && end >= p.Value ? end - p.Value : 0);
+        var backends = ticks / (double)clockTicksPerSecond / seconds;
         return new WindowStats(seconds, machine, bench, backends, Math.Max(0, machine - bench - backends),
             b.WalBytes - a.WalBytes, b.WalSyncs - a.WalSyncs, b.WalFullPageImages - a.WalFullPageImages, b.Checkpoints - a.Checkpoints);
     }

@@ -1,20 +1,20 @@
 using Npgsql;
 using SpasmPlatform.Bench.EventStore;
 using SpasmPlatform.EventStore;
-using SpasmPlatform.EventStore.Integrity;
 
-// bench/eventstore: see README.md. Everything happens in a fresh schema that is dropped at the end (--keep-schema keeps it).
+// bench/eventstore: see README.md. Everything happens in fresh schemas that are dropped at the end (--keep-schema keeps them).
 var options = BenchOptions.Parse(args);
 var started = DateTimeOffset.UtcNow;
 var tag = $"b{started:HHmmss}";
 var schema = $"esbench_{started:yyyyMMdd_HHmmss}";
+// raw-notrigger writes here: the same Marten tables without the chain trigger.
+var noTriggerSchema = $"{schema}_nt";
 const string WritersApplicationName = "esbench-writers";
 
-var maxWriters = options.Writers.DefaultIfEmpty(1).Max();
 var writerConnection = new NpgsqlConnectionStringBuilder(options.Connection)
 {
     ApplicationName = WritersApplicationName,
-    MaxPoolSize = Math.Max(100, maxWriters * 2),
+    MaxPoolSize = Math.Max(100, options.Writers.DefaultIfEmpty(1).Max() * 2),
 };
 var probeConnection = new NpgsqlConnectionStringBuilder(options.Connection) { ApplicationName = "esbench-probe" };
 await using var dataSource = NpgsqlDataSource.Create(writerConnection.ConnectionString);
@@ -24,35 +24,29 @@ var server = await ServerInfo.ReadAsync(probeSource);
 Log($"PostgreSQL {server.Version}; {string.Join(", ", server.Settings.Select(s => $"{s.Key}={s.Value}"))}");
 Log($"schema {schema}");
 
-var store = new MartenEventStore(dataSource, new EventStoreOptions { Schema = schema });
-await store.EnsureSchemaAsync();
-await Execute(probeSource, $"CREATE TABLE {schema}.raw_events (LIKE {schema}.events INCLUDING ALL)");
-
-if (options.SetupOnly)
-{
-    var sample = new WriterStream("sample");
-    await new OursAppender(store).AppendAsync(sample, 1, new PayloadFactory(1), CancellationToken.None);
-    Console.WriteLine(schema);
-    return 0;
-}
-
+await using var store = await CreateStoreAsync(schema);
 var report = new Report(options, server, schema, started);
 try
 {
     var probe = new Probe(probeSource, WritersApplicationName, options.ClockTicks);
-    var runner = new AppendRunner(probe, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.StreamsPerWriter);
-    var appenders = new Dictionary<string, IAppender>
+    if (options.Kinds.Length > 0)
     {
-        ["ours"] = new OursAppender(store),
-        ["raw"] = new RawAppender(dataSource, schema, RawMode.Unnest),
-        ["raw-values"] = new RawAppender(dataSource, schema, RawMode.Values),
-    };
+        var appenders = new Dictionary<string, IAppender>
+        {
+            ["ours"] = new OursAppender(store),
+            ["raw"] = new RawAppender(dataSource, schema),
+        };
+        if (options.Kinds.Contains("raw-notrigger"))
+        {
+            await using var noTrigger = await CreateStoreAsync(noTriggerSchema);
+            await Execute(probeSource, $"DROP TRIGGER chain_event ON {noTriggerSchema}.mt_events");
+            appenders["raw-notrigger"] = new RawAppender(dataSource, noTriggerSchema);
+        }
 
-    if (!options.SkipAppends)
-    {
+        var runner = new AppendRunner(probe, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.StreamsPerWriter);
         for (var repeat = 1; repeat <= options.Repeats; repeat++)
         {
-            // Alternate the order of the kinds inside each cell, so slow drift (checkpoints, table growth) hits both.
+            // The order of the kinds alternates from one repeat to the next, so slow drift (checkpoints, table growth) hits each.
             var kinds = repeat % 2 == 1 ? options.Kinds : [.. options.Kinds.Reverse()];
             foreach (var batch in options.Batches)
             {
@@ -63,34 +57,38 @@ try
                         var run = await runner.RunAsync(new CellSpec(kind, writers, batch), repeat, appenders[kind], tag);
                         report.Appends.Add(run);
                         var w = run.Window;
-                        Log($"run {repeat}/{options.Repeats} {kind,-10} writers={writers} batch={batch,3}: " +
-                            $"{run.EventsPerSecond,9:F0} events/s {run.AppendsPerSecond,8:F0} appends/s  p50 {run.P50Ms:F2} ms p99 {run.P99Ms:F2} ms  " +
-                            $"cpu bench/pg/other {w.BenchCores:F2}/{w.BackendCores:F2}/{w.OtherCores:F2}  WAL {(run.Events == 0 ? 0 : w.WalBytes / (double)run.Events):F0} B/event" +
-                            (w.Checkpoints > 0 ? "  (checkpoint)" : string.Empty));
+                        Log($"run {repeat}/{options.Repeats} {kind,-13} writers={writers} batch={batch,3}: {run.EventsPerSecond,8:F0} events/s " +
+                            $"{run.AppendsPerSecond,6:F0} appends/s  p50 {run.P50Ms:F2} ms p99 {run.P99Ms:F2} ms  cpu bench/pg/other {w.BenchCores:F2}/{w.BackendCores:F2}/{w.OtherCores:F2}");
                     }
                 }
             }
         }
 
-        await CheckAppendsAsync(report.Appends);
+        report.CheckSummary = await CheckRowsAsync(report.Appends);
+        Log(report.CheckSummary);
     }
 
-    if (!options.SkipRead && options.ReadEvents > 0)
+    if (options.VerifyRepeats > 0)
     {
-        var read = await new ReadBench(store, dataSource, schema, options.ReadEvents, options.ReadWarmups, options.ReadRepeats).RunAsync(tag);
-        report.Read = read;
-        foreach (var r in read.Results)
-        {
-            Log($"read {r.What}: best {r.Best:F1} ms, median {r.Median:F1} ms, p90 {r.P90:F1} ms");
-        }
+        // A pool of its own, so that the probe finds the verifier's backend by name and nothing else.
+        var verifyConnection = new NpgsqlConnectionStringBuilder(options.Connection) { ApplicationName = "esbench-verify" };
+        await using var verifySource = NpgsqlDataSource.Create(verifyConnection.ConnectionString);
+        var verifyProbe = new Probe(probeSource, verifyConnection.ApplicationName, options.ClockTicks);
+        report.Verify = await new VerifyBench(verifySource, schema, verifyProbe, options.VerifyRepeats).RunAsync(Log);
+    }
 
-        Log($"read: server execution {read.ServerExecutionMs:F1} ms (EXPLAIN ANALYZE); integrity verify of the stream {read.VerifyMs:F0} ms, intact={read.Intact}");
+    if (options.ReadEvents > 0)
+    {
+        report.Read = await new ReadBench(store, dataSource, options.ReadEvents, options.ReadWarmups, options.ReadRepeats).RunAsync(tag);
+        foreach (var r in report.Read.Results)
+        {
+            Log($"read {r.What}: best {r.Best:F1} ms, median {r.Median:F1} ms");
+        }
     }
 
     if (options.RelayMessages > 0)
     {
-        report.Relay = await new RelayBench(store, dataSource, new Probe(probeSource, WritersApplicationName, options.ClockTicks), options.Amqp, options.RelayMessages, options.RelayRepeats)
-            .RunAsync(tag, Log);
+        report.Relay = await new RelayBench(store, dataSource, probe, options.Amqp, options.RelayMessages, options.RelayRepeats, options.RelayInFlight).RunAsync(tag, Log);
     }
 
     report.Write();
@@ -100,57 +98,55 @@ finally
 {
     if (options.KeepSchema)
     {
-        Log($"kept schema {schema}");
+        Log($"kept schemas {schema} and {noTriggerSchema} (if raw-notrigger ran)");
     }
     else
     {
-        await Execute(probeSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        await Execute(probeSource, $"DROP SCHEMA IF EXISTS {schema} CASCADE; DROP SCHEMA IF EXISTS {noTriggerSchema} CASCADE");
     }
 }
 
 return 0;
 
-// Every append the writers made (warm-up included) must be a row, and the store's chains must verify.
-async Task CheckAppendsAsync(List<AppendRun> runs)
+async Task<MartenEventStore> CreateStoreAsync(string name)
 {
-    var ours = runs.Where(r => r.Spec.Kind == "ours").Sum(r => r.AllEvents);
-    var raw = runs.Where(r => r.Spec.Kind != "ours").Sum(r => r.AllEvents);
-    var oursRows = await Scalar(probeSource, $"SELECT count(*) FROM {schema}.events");
-    var rawRows = await Scalar(probeSource, $"SELECT count(*) FROM {schema}.raw_events");
-    if (oursRows != ours || rawRows != raw)
-    {
-        throw new InvalidOperationException($"row counts do not match the appends: events {oursRows} vs {ours}, raw_events {rawRows} vs {raw}");
-    }
+    var storeOptions = new EventStoreOptions { Schema = name };
+    storeOptions.Types.Register<AnswerRecorded>(PayloadFactory.EventType);
+    var created = new MartenEventStore(dataSource, storeOptions);
+    await created.EnsureSchemaAsync();
+    return created;
+}
 
-    var verifier = new IntegrityVerifier(dataSource, schema);
-    var verified = 0L;
-    foreach (var run in runs.Where(r => r.Spec.Kind == "ours"))
+// Every append the writers made (warm-up included) must be a row of its kind's streams.
+async Task<string> CheckRowsAsync(List<AppendRun> runs)
+{
+    var parts = new List<string>();
+    foreach (var kind in options.Kinds)
     {
-        var streamId = $"{tag}-ours-w{run.Spec.Writers}-b{run.Spec.Batch}-r{run.Repeat}-0-0";
-        var result = await verifier.VerifyAsync(streamId);
-        if (!result.Intact || result.EventsChecked == 0)
+        var expected = runs.Where(r => r.Spec.Kind == kind).Sum(r => r.AllEvents);
+        var table = kind == "raw-notrigger" ? $"{noTriggerSchema}.mt_events" : $"{schema}.mt_events";
+        var rows = await Scalar($"SELECT count(*) FROM {table} WHERE stream_id LIKE '{tag}-{kind}-w%'");
+        if (rows != expected)
         {
-            throw new InvalidOperationException($"{streamId}: hash chain not intact ({string.Join("; ", result.Breaks.Select(b => b.Reason))})");
+            throw new InvalidOperationException($"{kind}: {rows} rows in {table}, but its writers appended {expected} events");
         }
 
-        verified += result.EventsChecked;
+        parts.Add($"{kind} {rows:N0}");
     }
 
-    report.CheckSummary = $"rows: events {oursRows:N0} = appended by the store's writers, raw_events {rawRows:N0} = appended by the raw writers; " +
-        $"hash chains verified with IntegrityVerifier on one stream per store run ({verified:N0} events): intact";
-    Log(report.CheckSummary);
+    return $"rows in mt_events = events appended, per kind: {string.Join(", ", parts)}";
+}
+
+async Task<long> Scalar(string sql)
+{
+    await using var command = probeSource.CreateCommand(sql);
+    return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
 }
 
 static async Task Execute(NpgsqlDataSource source, string sql)
 {
     await using var command = source.CreateCommand(sql);
     await command.ExecuteNonQueryAsync();
-}
-
-static async Task<long> Scalar(NpgsqlDataSource source, string sql)
-{
-    await using var command = source.CreateCommand(sql);
-    return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
 }
 
 static void Log(string message) => Console.Error.WriteLine($"[esbench {DateTime.Now:HH:mm:ss}] {message}");

@@ -42,7 +42,7 @@ public sealed record RelayReport(IReadOnlyList<RelayRun> Runs, IReadOnlyList<Rel
 /// persists every message as it would for a real subscriber; the queue's count is checked after each run, then purged.
 /// The reference is the same bus publishing the same messages with no database: 32 publishers, each awaiting its confirm.
 /// </summary>
-public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSource, Probe probe, string amqpUri, int messages, int repeats)
+public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSource, Probe probe, string amqpUri, int messages, int repeats, int inFlightPerStream)
 {
     public static readonly RelayScenario[] Scenarios =
     [
@@ -75,8 +75,8 @@ public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSour
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false).ConfigureAwait(false);
         await channel.QueueBindAsync(queue, exchange, routingKey: string.Empty).ConfigureAwait(false);
 
-        // RELAY_IN_FLIGHT: messages of one stream handed to the bus before their confirms (1 = the service default, strict order).
-        var options = new OutboxRelayOptions { MaxInFlightPerStream = int.Parse(Environment.GetEnvironmentVariable("RELAY_IN_FLIGHT") ?? "1", System.Globalization.CultureInfo.InvariantCulture) };
+        // Messages of one stream handed to the bus before their confirms: 1, the default, is strict per-stream order.
+        var options = new OutboxRelayOptions { MaxInFlightPerStream = inFlightPerStream };
         options.MessageTypes.Register<AnswerRecordedIntegration>();
         var relay = new OutboxRelay(store, bus, options, NullLogger<OutboxRelay>.Instance);
         var runs = new List<RelayRun>();
@@ -96,9 +96,14 @@ public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSour
                         $"backlog written in {run.WriteSeconds:F1} s)  cpu bench/pg/other {run.Window.BenchCores:F2}/{run.Window.BackendCores:F2}/{run.Window.OtherCores:F2}");
                 }
 
-                var reference = await BusOnlyAsync(bus, repeat, options.MaxConcurrentStreams, channel, queue, messages).ConfigureAwait(false);
-                busOnly.Add(reference);
-                log($"relay {repeat}/{repeats} bus alone      : {reference.MessagesPerSecond,7:F0} messages/s ({options.MaxConcurrentStreams} publishers awaiting confirms, no database)");
+                // The bus alone with as many publishers as the relay has streams at once (its ceiling across streams), and
+                // with one (the ceiling for one stream in strict order: a confirm round trip per message).
+                foreach (var publishers in new[] { options.MaxConcurrentStreams, 1 })
+                {
+                    var reference = await BusOnlyAsync(bus, repeat, publishers, channel, queue, publishers == 1 ? messages / 5 : messages).ConfigureAwait(false);
+                    busOnly.Add(reference);
+                    log($"relay {repeat}/{repeats} {reference.Scenario.Name,-13}: {reference.MessagesPerSecond,7:F0} messages/s (awaiting each confirm, no database)");
+                }
             }
         }
         finally
@@ -169,7 +174,7 @@ public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSour
             for (var i = 0; i < count; i++)
             {
                 var sequence = stream.Version + i + 1;
-                events[i] = new NewEvent(Guid.NewGuid(), PayloadFactory.EventType, PayloadFactory.SchemaVersion, payloads.NewData(stream.AssessmentId, sequence), metadata);
+                events[i] = new NewEvent(Guid.CreateVersion7(), PayloadFactory.EventType, payloads.NewData(stream.AssessmentId, sequence), metadata);
                 outbox[i] = types.Create(
                     new AnswerRecordedIntegration(stream.AssessmentId, patient, $"phq9-q{(sequence % 9) + 1:D2}", (int)(sequence % 4),
                         "more_than_half", DateTimeOffset.UtcNow, "clinician:u-000042", "tablet-intake", sequence),
@@ -215,7 +220,7 @@ public sealed class RelayBench(MartenEventStore store, NpgsqlDataSource dataSour
         var after = await probe.SnapshotAsync(pids).ConfigureAwait(false);
         await WaitForQueueAsync(channel, queue, queued + (uint)messages).ConfigureAwait(false);
         await channel.QueuePurgeAsync(queue).ConfigureAwait(false);
-        return new RelayRun(new RelayScenario("bus alone", publishers, true), repeat, messages, seconds, 0, probe.Between(before, after));
+        return new RelayRun(new RelayScenario($"bus alone, {publishers} publisher{(publishers == 1 ? string.Empty : "s")}", publishers, true), repeat, messages, seconds, 0, probe.Between(before, after));
     }
 
     private async Task<long> UnsentAsync()

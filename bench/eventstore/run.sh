@@ -1,55 +1,57 @@
 #!/usr/bin/env bash
-# bench/eventstore/run.sh - throughput of our event store (services/BuildingBlocks/SpasmPlatform.EventStore)
-# against raw Npgsql inserts of the same rows, read-and-fold time of a long stream, and the outbox relay's
-# throughput to RabbitMQ, all against the real PostgreSQL and RabbitMQ of ./spasm. Run by hand only:
+# bench/eventstore/run.sh - our event store on Marten (services/BuildingBlocks/SpasmPlatform.EventStore) against
+# raw Npgsql writes of the same rows into the same Marten tables, a whole-schema VerifyIntegrity, read-and-fold of a
+# long stream, and the outbox relay to RabbitMQ, against the real PostgreSQL and RabbitMQ of ./spasm. Run by hand only:
 #
 #   bash bench/eventstore/run.sh
 #
-# Builds the benchmark (Release), measures the disk's fdatasync rate with pg_test_fsync (for the report),
-# runs every measurement in one process inside a fresh schema (dropped afterwards), and writes
-# bench/eventstore/results.md. Every run's numbers go to bench/eventstore/out/runs.tsv (git-ignored).
+# Builds the benchmark (Release), measures the disk's fdatasync rate with pg_test_fsync (for the report), runs
+# everything in one process inside fresh schemas (dropped afterwards) and writes the run's report to
+# bench/eventstore/out/latest.md and every append run to out/runs.tsv (git-ignored). results.md is the curated record.
 # Knobs (environment variables):
 #
-#   SPASM_POSTGRES=...           connection string (default: the ./spasm cluster on 127.0.0.1:55432)
-#   SPASM_RABBITMQ=amqp://...    broker for the relay (default: the ./spasm node, amqp://spasm:spasm@127.0.0.1:55672/)
+#   SPASM_POSTGRES=...           connection string (required; `. .spasm/env` in the main checkout sets it)
+#   SPASM_RABBITMQ=amqp://...    broker for the relay (required unless RELAY_MESSAGES=0)
 #   WRITERS="1 8"                concurrent writers per cell
 #   BATCHES="1 10 100"           events per append (one transaction each)
-#   KINDS="ours raw raw-values"  ours = the store; raw = one INSERT ... SELECT FROM unnest per transaction;
-#                                raw-values = an NpgsqlBatch of single-row INSERTs (the ceiling is the faster raw)
+#   KINDS="ours raw raw-notrigger" ours = MartenEventStore.AppendAsync; raw = the same rows by hand (the ceiling);
+#                                raw-notrigger = raw into a copy of the tables without the chain trigger
 #   DURATION=8                   measured seconds per run
 #   WARMUP=2                     seconds of the same load right before each measured run (not counted)
 #   REPEATS=3                    runs per cell; kinds interleaved inside a cell, their order alternating
 #   STREAMS_PER_WRITER=16        streams each writer cycles through
+#   VERIFY_REPEATS=3             whole-schema VerifyAsync passes after the appends (0: skip)
 #   READ_EVENTS=10000            length of the stream that is read and folded (0: skip the read benchmark)
 #   READ_REPEATS=30              measured read passes (after 5 warm-up passes)
 #   RELAY_MESSAGES=10000         messages in each outbox backlog the relay drains (0: skip the relay benchmark)
 #   RELAY_REPEATS=3              drains per backlog shape (100 streams, 1 stream, no stream id), plus the bus alone
 #   RELAY_IN_FLIGHT=1            messages of one stream handed to the bus before their confirms are awaited
-#                                (1 = the relay's default, strict per-stream order; 64 = the pipelined opt-in)
+#                                (1 = the relay's default, strict per-stream order)
 #   FSYNC_PROBE=1                run pg_test_fsync for 2 s first (0: skip)
 #   SKIP_BUILD=1                 reuse the last build
-#   KEEP_SCHEMA=1                keep the esbench_* schema for inspection (drop it by hand afterwards)
-#   RESULTS=path                 where to write the markdown (default bench/eventstore/results.md)
+#   KEEP_SCHEMA=1                keep the esbench_* schemas for inspection (drop them by hand afterwards)
+#   RESULTS=path                 where to write the run's markdown (default bench/eventstore/out/latest.md)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$HERE/out"
-RESULTS="${RESULTS:-$HERE/results.md}"
+RESULTS="${RESULTS:-$OUT/latest.md}"
 
-export SPASM_POSTGRES="${SPASM_POSTGRES:-Host=127.0.0.1;Port=55432;Username=spasm;Password=spasm;Database=spasm}"
+[[ -n "${SPASM_POSTGRES:-}" ]] || { echo "SPASM_POSTGRES is not set: run '. .spasm/env' in the main checkout first" >&2; exit 1; }
 WRITERS="${WRITERS:-1 8}"
 BATCHES="${BATCHES:-1 10 100}"
-KINDS="${KINDS:-ours raw raw-values}"
+KINDS="${KINDS:-ours raw raw-notrigger}"
 DURATION="${DURATION:-8}"
 WARMUP="${WARMUP:-2}"
 REPEATS="${REPEATS:-3}"
 STREAMS_PER_WRITER="${STREAMS_PER_WRITER:-16}"
+VERIFY_REPEATS="${VERIFY_REPEATS:-3}"
 READ_EVENTS="${READ_EVENTS:-10000}"
 READ_REPEATS="${READ_REPEATS:-30}"
-export SPASM_RABBITMQ="${SPASM_RABBITMQ:-amqp://spasm:spasm@127.0.0.1:55672/}"
 RELAY_MESSAGES="${RELAY_MESSAGES:-10000}"
 RELAY_REPEATS="${RELAY_REPEATS:-3}"
+RELAY_IN_FLIGHT="${RELAY_IN_FLIGHT:-1}"
 FSYNC_PROBE="${FSYNC_PROBE:-1}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 KEEP_SCHEMA="${KEEP_SCHEMA:-0}"
@@ -67,6 +69,7 @@ if ! (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; then
 fi
 
 if [[ "$RELAY_MESSAGES" != 0 ]]; then
+    [[ -n "${SPASM_RABBITMQ:-}" ]] || die "SPASM_RABBITMQ is not set: run '. .spasm/env' in the main checkout, or set RELAY_MESSAGES=0"
     amqp_hostport="$(sed -n 's|^amqps\{0,1\}://\([^@/]*@\)\{0,1\}\([^/:]*\):\{0,1\}\([0-9]*\).*|\2 \3|p' <<< "$SPASM_RABBITMQ")"
     read -r amqp_host amqp_port <<< "$amqp_hostport"
     if ! (exec 3<>"/dev/tcp/${amqp_host:-127.0.0.1}/${amqp_port:-5672}") 2>/dev/null; then
@@ -110,8 +113,9 @@ args=(
     --writers "$WRITERS" --batches "$BATCHES" --kinds "$KINDS"
     --duration "$DURATION" --warmup "$WARMUP" --repeats "$REPEATS"
     --streams-per-writer "$STREAMS_PER_WRITER"
+    --verify-repeats "$VERIFY_REPEATS"
     --read-events "$READ_EVENTS" --read-repeats "$READ_REPEATS"
-    --relay-messages "$RELAY_MESSAGES" --relay-repeats "$RELAY_REPEATS"
+    --relay-messages "$RELAY_MESSAGES" --relay-repeats "$RELAY_REPEATS" --relay-in-flight "$RELAY_IN_FLIGHT"
     --results "$RESULTS" --tsv "$OUT/runs.tsv"
     --commit "$commit" --clock-ticks "$(getconf CLK_TCK)"
 )

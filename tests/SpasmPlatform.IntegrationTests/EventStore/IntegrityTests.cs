@@ -46,6 +46,31 @@ public sealed class IntegrityTests(EventStoreDatabase db) : IClassFixture<EventS
         Assert.NotNull(previous);
     }
 
+    [Theory]
+    [InlineData("c-1", "k-1", "{\"tenant\": \"t\", \"caller\": \"svc\"}", "clinician:u-1")]
+    [InlineData(null, null, null, null)]
+    [InlineData(null, "k", "null", "")]
+    [InlineData("quote \" back \\ slash", "tab\tnew\nline\r\b\f\u0001\u001f\u007f", "{\"a\": null, \"b\": {\"c\": null, \"d\": [null, {\"e\": null}]}}", "é ü \u2028 ✓ /")]
+    [InlineData(null, null, "{\"x\": null}", null)]
+    public async Task Metadata_text_built_in_csharp_matches_what_postgres_hashes(string? causation, string? correlation, string? headers, string? userName)
+    {
+        // The verifier builds the metadata object from its columns (the server strips the headers' nulls); the trigger
+        // hashes PostgreSQL's own text of it. They must agree on every value, escapes and nulls included.
+        await using var command = db.DataSource.CreateCommand(
+            $"SELECT {HashChain.MetadataSql}::text, jsonb_strip_nulls(headers)::text " +
+            "FROM (VALUES ($1::varchar, $2::varchar, $3::jsonb, $4::varchar)) AS v (causation_id, correlation_id, headers, user_name)");
+        command.Parameters.AddWithValue((object?)causation ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)correlation ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)headers ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)userName ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+
+        var built = HashChain.MetadataText(reader.IsDBNull(1) ? null : reader.GetString(1), causation, correlation, userName);
+
+        Assert.Equal(reader.GetString(0), built);
+    }
+
     [Fact]
     public async Task Altering_event_data_in_sql_is_reported_with_stream_and_version()
     {

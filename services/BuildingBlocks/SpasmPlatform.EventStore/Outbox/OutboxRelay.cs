@@ -219,8 +219,11 @@ public sealed partial class OutboxRelay(
 
     private Task PublishAsync(List<PendingOutboxMessage> rows, ConcurrentQueue<long> sent, ConcurrentQueue<OutboxPublishFailure> failures, CancellationToken cancellationToken)
     {
-        // GroupBy keeps the rows' (id) order within each group; messages without a stream form one group of their own.
-        var streams = rows.GroupBy(row => row.StreamId, StringComparer.Ordinal).Select(group => group.ToList()).ToList();
+        // GroupBy keeps the rows' (id) order within each group. Messages without a stream have no order to keep, so each
+        // is a group of its own and they go out in parallel (as one group they went one confirm at a time, by the in-flight limit).
+        var streams = rows.Where(row => row.StreamId is not null).GroupBy(row => row.StreamId, StringComparer.Ordinal).Select(group => group.ToList())
+            .Concat(rows.Where(row => row.StreamId is null).Select(row => new List<PendingOutboxMessage> { row }))
+            .ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentStreams, CancellationToken = cancellationToken };
         return Parallel.ForEachAsync(streams, parallel, (stream, token) => new ValueTask(PublishStreamAsync(stream, sent, failures, token)));
     }
