@@ -186,6 +186,10 @@ public sealed class EventStoreSession : IAsyncDisposable
 
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _completed = true;
+        if (_outbox.Count > 0)
+        {
+            _store.OutboxSignal.Signal();
+        }
     }
 
     public async ValueTask DisposeAsync()
