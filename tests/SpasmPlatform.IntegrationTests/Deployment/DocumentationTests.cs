@@ -53,6 +53,45 @@ public sealed partial class DocumentationTests
         Assert.True(size < ReadmeLimitBytes, $"README.md is {size} bytes; keep it under {ReadmeLimitBytes} and move detail into docs/.");
     }
 
+    /// <summary>
+    /// The README's Layout block names folders by indentation (two spaces a level, a trailing slash); each must exist,
+    /// and every folder at the top of the repository, of services/ and of services/BuildingBlocks/ must be named.
+    /// </summary>
+    [Fact]
+    public async Task The_readme_layout_matches_the_tree()
+    {
+        var readme = Read("README.md");
+        var layout = CodeBlocks(readme[readme.IndexOf("## Layout", StringComparison.Ordinal)..]).First().Lines;
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        var parents = new List<string>();
+        foreach (var line in layout.Where(l => l.Trim().Length > 0))
+        {
+            var depth = (line.Length - line.TrimStart().Length) / 2;
+            var entry = line.Trim().Split(' ')[0];
+            parents.RemoveRange(Math.Min(depth, parents.Count), parents.Count - Math.Min(depth, parents.Count));
+            var path = string.Join('/', parents.Append(entry.TrimEnd('/')));
+            named.Add(path);
+            if (entry.EndsWith('/'))
+            {
+                parents.Add(entry.TrimEnd('/'));
+            }
+        }
+
+        var tracked = await TrackedFilesAsync();
+        var missing = named.Where(p => !File.Exists(Path.Combine(Platform.RepoRoot, p)) && !Directory.Exists(Path.Combine(Platform.RepoRoot, p))).ToList();
+        var folders = tracked.Select(f => f.Split('/')).SelectMany(parts => new[]
+            {
+                parts.Length > 1 ? parts[0] : null,
+                parts.Length > 2 && parts[0] == "services" ? $"services/{parts[1]}" : null,
+                parts.Length > 3 && parts[0] == "services" && parts[1] == "BuildingBlocks" ? $"services/BuildingBlocks/{parts[2]}" : null,
+            })
+            .OfType<string>().Distinct().ToList();
+        var unnamed = folders.Where(f => !named.Contains(f) && !named.Any(n => n.StartsWith(f + "/", StringComparison.Ordinal))).Order(StringComparer.Ordinal).ToList();
+
+        Assert.True(missing.Count == 0, "the README's layout names what does not exist: " + string.Join(", ", missing));
+        Assert.True(unnamed.Count == 0, "folders the README's layout leaves out: " + string.Join(", ", unnamed));
+    }
+
     [Theory]
     [MemberData(nameof(Documents))]
     public void Every_relative_link_resolves_to_a_file_and_heading(string document)
