@@ -1,0 +1,139 @@
+using System.Globalization;
+
+namespace SpasmPlatform.Bench.Platform;
+
+/// <summary>
+/// CPU seconds per process group over a window, from /proc: each service (all its instances together), PostgreSQL,
+/// RabbitMQ, this load generator, the Kestrel ceiling, and "other" = the machine's busy time (/proc/stat) minus all of
+/// those, so work by processes that came and went inside the window (other people's builds) is not lost.
+/// </summary>
+internal sealed class CpuSplit
+{
+    public static readonly string[] Groups = ["assessment", "care-plan", "knowledge", "postgres", "rabbitmq", "loadgen", "ceiling", "other"];
+
+    /// <summary>
+    /// The checkout whose services are measured: another checkout's services on the same machine (a colleague's
+    /// ./spasm up) run from their own folder and count as "other". Null: every service process counts.
+    /// </summary>
+    public static string? ServiceRoot { get; set; }
+
+    private const double TicksPerSecond = 100.0;
+    private readonly Dictionary<string, double> _before;
+    private readonly double _busyBefore;
+
+    private CpuSplit(Dictionary<string, double> before, double busyBefore)
+    {
+        _before = before;
+        _busyBefore = busyBefore;
+    }
+
+    /// <summary>Cores used per group over the window (CPU seconds / wall seconds).</summary>
+    public IReadOnlyDictionary<string, double> Cores { get; private set; } = new Dictionary<string, double>();
+
+    public double Total => Cores.Values.Sum();
+
+    public static CpuSplit Start() => new(Sample(), MachineBusySeconds());
+
+    public CpuSplit Stop(double seconds)
+    {
+        var after = Sample();
+        var busy = MachineBusySeconds() - _busyBefore;
+        var cores = Groups.Where(g => g != "other").ToDictionary(g => g, g => Math.Max(0, after.GetValueOrDefault(g) - _before.GetValueOrDefault(g)) / seconds);
+        cores["other"] = Math.Max(0, busy / seconds - cores.Values.Sum());
+        Cores = cores;
+        return this;
+    }
+
+    /// <summary>CPU microseconds per completed operation for a group: what one call costs that process group.</summary>
+    public double MicrosPerCall(string group, double callsPerSecond) => callsPerSecond <= 0 ? double.NaN : Cores.GetValueOrDefault(group) / callsPerSecond * 1e6;
+
+    private static double MachineBusySeconds()
+    {
+        // cpu  user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = fields.Skip(1).Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        return (ticks.Take(8).Sum() - ticks[3] - ticks[4]) / TicksPerSecond;
+    }
+
+    private static Dictionary<string, double> Sample()
+    {
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var pid = Path.GetFileName(dir);
+            if (!pid.All(char.IsAsciiDigit))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var seconds = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                if (Group(dir, stat, pid == self) is { } group)
+                {
+                    totals[group] = totals.GetValueOrDefault(group) + seconds;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while it was read.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return totals;
+    }
+
+    private static string? Group(string dir, string stat, bool self)
+    {
+        if (self)
+        {
+            return "loadgen";
+        }
+
+        var comm = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')];
+        if (comm.StartsWith("postgres", StringComparison.Ordinal))
+        {
+            return "postgres";
+        }
+
+        if (comm.StartsWith("beam", StringComparison.Ordinal) || comm is "epmd" or "erl_child_setup" or "inet_gethost")
+        {
+            return "rabbitmq";
+        }
+
+        if (comm != "dotnet")
+        {
+            return null;
+        }
+
+        if (ServiceRoot is not null && !Cwd(dir).StartsWith(ServiceRoot, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+        return cmdline.Contains("SpasmPlatform.Assessment.dll", StringComparison.Ordinal) ? "assessment"
+            : cmdline.Contains("SpasmPlatform.CarePlan.dll", StringComparison.Ordinal) ? "care-plan"
+            : cmdline.Contains("SpasmPlatform.Knowledge.dll", StringComparison.Ordinal) ? "knowledge"
+            : cmdline.Contains("KestrelCeiling.dll", StringComparison.Ordinal) ? "ceiling"
+            : null;
+    }
+
+    private static string Cwd(string dir)
+    {
+        try
+        {
+            return new DirectoryInfo(Path.Combine(dir, "cwd")).ResolveLinkTarget(returnFinalTarget: false)?.FullName ?? string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+}
