@@ -57,7 +57,7 @@ POOL="${POOL:-20}"
 PORT_BASE="${PORT_BASE:-5200}"
 CEILING_PORT="${CEILING_PORT:-5299}"
 SPASM="${SPASM:-$ROOT/spasm}"
-STATE="$(cd "$(dirname "$SPASM")" && pwd)/.spasm"
+STATE="${SPASM_STATE_DIR:-$(cd "$(dirname "$SPASM")" && pwd)/.spasm}"
 if ((INSTANCES == 1)); then RESULTS_DIR="${RESULTS_DIR:-$HERE}"; else RESULTS_DIR="${RESULTS_DIR:-$HERE/instances-$INSTANCES}"; fi
 RUN="$(date -u +%m%d%H%M%S)"
 VHOST="bench-platform-$RUN"

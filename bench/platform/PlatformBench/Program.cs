@@ -24,6 +24,7 @@ await watcher.StartAsync();
 // Assessments this run stored (id, clinic): the targets of the reads and the template of the raw write ceiling.
 var stored = new ConcurrentQueue<(string Id, string Clinic)>();
 var measuring = false;
+long acknowledged = 0;
 var deadline = TimeSpan.FromSeconds(30);
 
 async Task<string?> SubmitAsync(long call)
@@ -34,6 +35,7 @@ async Task<string?> SubmitAsync(long call)
     {
         var reply = await clients.Assessments(call, request.ClinicId).SubmitAssessmentAsync(request, new CallOptions(deadline: DateTime.UtcNow.Add(deadline)));
         watcher.Acked(reply.Assessment.AssessmentId, Stopwatch.GetTimestamp(), record);
+        Interlocked.Increment(ref acknowledged);
         if (stored.Count < 100_000)
         {
             stored.Enqueue((reply.Assessment.AssessmentId, request.ClinicId));
@@ -124,6 +126,9 @@ await watcher.DrainAsync(options.Drain);
 watcher.TakeDrafted();
 var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, $"bench_raw_{runId.Replace('-', '_')}", stored.First().Id);
 Console.Error.WriteLine($"raw write ceiling: scratch schema {rawSubmit.Scratch}, {options.RawBatch} submission(s) per transaction");
+var assessmentRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema);
+var carePlanRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema);
+var acknowledgedBefore = Interlocked.Read(ref acknowledged);
 try
 {
     if (scenarios.Contains("submit"))
@@ -145,6 +150,17 @@ try
         var raw = await Load.OpenAsync(options.Rate, options.Warmup, options.Duration, _ => rawSubmit.WriteAsync(1));
         var transport = clients.Echo is null ? null : await Load.OpenAsync(options.Rate, options.Warmup, options.Duration, EchoAsync);
         report.Open(options.Rate, service, raw, transport);
+    }
+
+    if (scenarios.Contains("submit") || scenarios.Contains("open"))
+    {
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var submitted = Interlocked.Read(ref acknowledged) - acknowledgedBefore;
+        var scratchRows = await RowsWritten.SnapshotAsync(dataSource, rawSubmit.Scratch);
+        report.Rows(
+            RowsWritten.PerSubmission(assessmentRowsBefore, await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema), submitted),
+            RowsWritten.PerSubmission(carePlanRowsBefore, await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema), submitted),
+            RowsWritten.PerSubmission([], scratchRows, rawSubmit.Written));
     }
 }
 finally
@@ -199,8 +215,13 @@ if (scenarios.Contains("audit"))
 {
     if (options.Seed > 0)
     {
+        // seed.sql gives each copy a new assessment id, and sealed clinical notes are bound to theirs: the source
+        // must carry none, or every copy would fail to open in StreamHistory.
+        var source = submissions.Next();
+        source.ClinicalNotes = string.Empty;
+        var reply = await clients.Assessments(0, source.ClinicId).SubmitAssessmentAsync(source, new CallOptions(deadline: DateTime.UtcNow.Add(deadline)));
         Console.Error.WriteLine($"seeding {options.Seed} assessment streams (bench/audit/seed.sql)...");
-        await Seeding.RunAsync(options, $"assessment-{targets[0].Id}");
+        await Seeding.RunAsync(options, $"assessment-{reply.Assessment.AssessmentId}");
     }
 
     var c = options.TraceConcurrency;

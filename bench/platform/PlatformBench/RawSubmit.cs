@@ -33,6 +33,9 @@ internal sealed class RawSubmit
 
     public string Scratch => _scratch;
 
+    /// <summary>Submissions whose rows were written (committed or not: PostgreSQL counts the inserts either way).</summary>
+    public long Written => Interlocked.Read(ref _next);
+
     public static async Task<RawSubmit> CreateAsync(NpgsqlDataSource dataSource, string schema, string scratch, string assessmentId)
     {
         var template = await Template.LoadAsync(dataSource, schema, assessmentId).ConfigureAwait(false);

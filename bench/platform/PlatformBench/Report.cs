@@ -13,6 +13,7 @@ internal sealed class Report(Options options)
     private readonly List<string> _open = [];
     private readonly List<string> _reads = [];
     private readonly List<string> _cpu = [];
+    private string? _rows;
     private readonly List<ChartPoint> _chart = [];
     private readonly string _loadBefore = LoadAverage();
     private readonly DateTime _started = DateTime.UtcNow;
@@ -26,7 +27,7 @@ internal sealed class Report(Options options)
             N(raw.PerSecond * options.RawBatch), Fraction(s.PerSecond, raw.PerSecond * options.RawBatch),
             transport is null ? "–" : N(transport.PerSecond), transport is null ? "–" : Fraction(s.PerSecond, transport.PerSecond)));
         Cpu($"submit, closed, {concurrency} in flight", s.PerSecond, s.Cpu);
-        Cpu($"raw write ceiling, closed, {concurrency} writers", raw.PerSecond * options.RawBatch, raw.Cpu);
+        Cpu($"raw write ceiling, closed, {concurrency} writer(s)", raw.PerSecond * options.RawBatch, raw.Cpu);
         if (transport is not null)
         {
             Cpu($"Kestrel ceiling, closed, {concurrency} in flight", transport.PerSecond, transport.Cpu);
@@ -69,10 +70,26 @@ internal sealed class Report(Options options)
 
     public void Whole(string operation, WholeRun service, WholeRun raw, string goal)
     {
-        _reads.Add(Row(operation, "1 call", $"{N(service.PerSecond)} events/s ({service.Events:N0} events in {service.Seconds:0.00} s)", "–", "–", "0",
+        var measured = service.Error is null
+            ? $"{N(service.PerSecond)} events/s ({service.Events:N0} events in {service.Seconds:0.00} s)"
+            : $"failed after {service.Seconds:0.0} s: {service.Error.ReplaceLineEndings(" ").Replace('|', '/')}";
+        _reads.Add(Row(operation, "1 call", measured, "–", "–", service.Error is null ? "0" : "1",
             "raw read of every event, every column, in global order", $"{N(raw.PerSecond)} events/s", Fraction(service.PerSecond, raw.PerSecond), goal));
         Cpu(operation, service.PerSecond, service.Cpu, "events");
-        Console.WriteLine($"{operation}: {service.PerSecond:0} events/s ({service.Events} events); ceiling {raw.PerSecond:0} events/s");
+        Console.WriteLine($"{operation}: {service.PerSecond:0} events/s ({service.Events} events){(service.Error is null ? string.Empty : $" FAILED: {service.Error}")}; ceiling {raw.PerSecond:0} events/s");
+    }
+
+    public void Rows(string assessment, string carePlan, string raw)
+    {
+        _rows = $"""
+            Rows inserted per acknowledged submission over the submit windows (pg_stat_user_tables; warm-ups included, and in the assessment schema also what reads of the probe submissions appended):
+
+            - assessment service schema: {assessment}
+            - care-plan service schema: {carePlan}
+            - raw write ceiling, per submission written: {raw}
+
+            """;
+        Console.WriteLine($"rows per submission: assessment {assessment}; care-plan {carePlan}; raw {raw}");
     }
 
     public void Write(long watcherErrors)
@@ -99,6 +116,11 @@ internal sealed class Report(Options options)
             _closed.ForEach(r => md.AppendLine(r));
             md.AppendLine().AppendLine("Goal (issue 16): ≥ 1,000 submits/s at 64 in flight with the plans drafted alongside (no growing backlog).").AppendLine();
             md.AppendLine("![throughput and latency per concurrency](chart.svg)").AppendLine();
+        }
+
+        if (_rows is not null)
+        {
+            md.AppendLine(_rows);
         }
 
         if (_open.Count > 0)

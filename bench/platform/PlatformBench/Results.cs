@@ -11,7 +11,7 @@ namespace SpasmPlatform.Bench.Platform;
 internal sealed record SubmitResult(Window Submit, double DraftedPerSecond, double[] PlanMs, int BacklogAtEnd, int BacklogMax, TimeSpan DrainedIn, int NeverDrafted);
 
 /// <summary>One call over a whole store (a history, a verification): events, seconds, CPU split.</summary>
-internal sealed record WholeRun(long Events, double Seconds, CpuSplit Cpu)
+internal sealed record WholeRun(long Events, double Seconds, CpuSplit Cpu, string? Error = null)
 {
     public double PerSecond => Events / Seconds;
 }
@@ -22,9 +22,18 @@ internal static class Whole
     {
         var cpu = CpuSplit.Start();
         var clock = Stopwatch.StartNew();
-        var events = await run().ConfigureAwait(false);
-        var seconds = clock.Elapsed.TotalSeconds;
-        return new WholeRun(events, seconds, cpu.Stop(seconds));
+        try
+        {
+            var events = await run().ConfigureAwait(false);
+            var seconds = clock.Elapsed.TotalSeconds;
+            return new WholeRun(events, seconds, cpu.Stop(seconds));
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException or NpgsqlException)
+        {
+            // Reported in its row: one failed whole-store call must not cost the figures already measured.
+            var seconds = clock.Elapsed.TotalSeconds;
+            return new WholeRun(0, seconds, cpu.Stop(seconds), e.Message);
+        }
     }
 }
 
@@ -53,4 +62,33 @@ internal static class Seeding
             throw new InvalidOperationException($"seed.sql failed (psql exit {psql.ExitCode})");
         }
     }
+}
+
+/// <summary>
+/// Rows inserted per table of a schema between two snapshots of pg_stat_user_tables: what a submission really costs
+/// in writes, the asynchronous ones (plan link, inbox marks) included, and a check that the raw ceiling writes the
+/// same rows as the service. PostgreSQL publishes these counters with up to a few seconds' delay, hence the pause.
+/// </summary>
+internal static class RowsWritten
+{
+    public static async Task<Dictionary<string, long>> SnapshotAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        await using var command = dataSource.CreateCommand("SELECT relname, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = schema });
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            rows[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return rows;
+    }
+
+    public static string PerSubmission(Dictionary<string, long> before, Dictionary<string, long> after, long submissions) =>
+        submissions == 0 ? "–" : string.Join(", ", after
+            .Select(p => (Table: p.Key, Rows: p.Value - before.GetValueOrDefault(p.Key)))
+            .Where(p => p.Rows > 0)
+            .OrderBy(p => p.Table, StringComparer.Ordinal)
+            .Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Table} {p.Rows / (double)submissions:0.00}")));
 }
