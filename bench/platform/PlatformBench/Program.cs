@@ -124,7 +124,7 @@ for (var i = 0; i < 16; i++)
 
 await watcher.DrainAsync(options.Drain);
 watcher.TakeDrafted();
-var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, $"bench_raw_{runId.Replace('-', '_')}", stored.First().Id);
+var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, $"bench_raw_{runId.Replace('-', '_')}", [.. stored.Select(s => s.Id)]);
 Console.Error.WriteLine($"raw write ceiling: scratch schema {rawSubmit.Scratch}, {options.RawBatch} submission(s) per transaction");
 var assessmentRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema);
 var carePlanRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema);

@@ -6,7 +6,7 @@ namespace SpasmPlatform.Bench.Platform;
 /// <summary>
 /// The write ceiling: the rows one SubmitAssessment stores, written by hand with Npgsql into copies of the service's
 /// own tables in a scratch schema. Per submission (as the assessment service writes it in one transaction): the
-/// patient's key row, the stream row, the two events (submitted, triage decided), the read-model row and the outbox
+/// patient's key row (when the submission carries clinical notes), the stream row, the two events (submitted, triage decided), the read-model row and the outbox
 /// message. The tables are copied with their indexes, defaults and constraints (CREATE TABLE ... LIKE ... INCLUDING
 /// ALL), and the service schema's triggers on them (the hash chain, the outbox notification) are re-created on the
 /// copies, so PostgreSQL does the same work per row; the values are those of a submission the service really stored,
@@ -21,14 +21,14 @@ internal sealed class RawSubmit
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _scratch;
-    private readonly Template _template;
+    private readonly Template[] _templates;
     private long _next;
 
-    private RawSubmit(NpgsqlDataSource dataSource, string scratch, Template template)
+    private RawSubmit(NpgsqlDataSource dataSource, string scratch, Template[] templates)
     {
         _dataSource = dataSource;
         _scratch = scratch;
-        _template = template;
+        _templates = templates;
     }
 
     public string Scratch => _scratch;
@@ -36,9 +36,19 @@ internal sealed class RawSubmit
     /// <summary>Submissions whose rows were written (committed or not: PostgreSQL counts the inserts either way).</summary>
     public long Written => Interlocked.Read(ref _next);
 
-    public static async Task<RawSubmit> CreateAsync(NpgsqlDataSource dataSource, string schema, string scratch, string assessmentId)
+    /// <summary>
+    /// Copies the tables, and takes the rows of <paramref name="assessmentIds"/> (submissions of this run) as templates,
+    /// used in turn: the mix of the load (with or without clinical notes, hence with or without a patient key; short
+    /// and long answers) carries over to the ceiling.
+    /// </summary>
+    public static async Task<RawSubmit> CreateAsync(NpgsqlDataSource dataSource, string schema, string scratch, IReadOnlyList<string> assessmentIds)
     {
-        var template = await Template.LoadAsync(dataSource, schema, assessmentId).ConfigureAwait(false);
+        var templates = new List<Template>();
+        foreach (var assessmentId in assessmentIds)
+        {
+            templates.Add(await Template.LoadAsync(dataSource, schema, assessmentId).ConfigureAwait(false));
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {scratch} CASCADE; CREATE SCHEMA {scratch}; CREATE SEQUENCE {scratch}.mt_events_sequence");
@@ -78,7 +88,7 @@ internal sealed class RawSubmit
         }
 
         await transaction.CommitAsync().ConfigureAwait(false);
-        return new RawSubmit(dataSource, scratch, template);
+        return new RawSubmit(dataSource, scratch, [.. templates]);
     }
 
     /// <summary>Writes <paramref name="submissions"/> submissions' rows in one transaction (1 = what the service does).</summary>
@@ -112,12 +122,17 @@ internal sealed class RawSubmit
 
     private void AddSubmission(NpgsqlBatch batch, long n)
     {
-        var t = _template;
+        var t = _templates[n % _templates.Length];
         var assessmentId = $"{Guid.NewGuid():N}{n:x}";
         var streamId = $"assessment-{assessmentId}";
         var patient = $"raw-patient-{n}-{Environment.ProcessId}";
-        Add(batch, $"INSERT INTO {_scratch}.patient_keys (clinic_id, patient_ref, generation, wrapped_key) VALUES ($1, $2, $3, $4)",
-            t.ClinicId, patient, t.KeyGeneration, t.WrappedKey);
+        if (t.WrappedKey is not null)
+        {
+            // The service makes a patient's key when it first seals notes for the patient; every load patient is new.
+            Add(batch, $"INSERT INTO {_scratch}.patient_keys (clinic_id, patient_ref, generation, wrapped_key) VALUES ($1, $2, $3, $4)",
+                t.ClinicId, patient, t.KeyGeneration, t.WrappedKey);
+        }
+
         Add(batch, $"INSERT INTO {_scratch}.mt_streams (id, type, version, tenant_id) VALUES ($1, $2, $3, $4)",
             streamId, t.StreamType, (long)t.Events.Length, t.TenantId);
         foreach (var (e, version) in t.Events.Select((e, i) => (e, i + 1L)))
