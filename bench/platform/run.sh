@@ -15,7 +15,8 @@
 #   instances of one deployment share one PostgreSQL and one RabbitMQ. Everything is stopped and dropped at the end.
 # TARGET=running: measures the platform ./spasm up started (addresses from .spasm/env, schemas assessment and
 #   careplan; start it with RateLimiting__Enabled=false). Its database keeps what the bench wrote. ASSESSMENT_ADDRESSES
-#   (comma-separated) overrides the address list, e.g. for instances started by hand.
+#   (comma-separated) overrides the address list, e.g. for instances started by hand; ASSESSMENT_SCHEMA and
+#   CAREPLAN_SCHEMA their schemas; SERVICE_ROOT the checkout they run from (for the CPU split).
 # Over mutual TLS the bench issues itself, from the development CA in .spasm/certs, one clinic-system certificate
 # per bench clinic (a certificate names one clinic) and an auditor certificate, into out/certs (git-ignored).
 #
@@ -29,7 +30,7 @@
 set -euo pipefail
 
 KNOBS=(TARGET SPASM_SECURITY SPASM_INSTANCES CONCURRENCY DURATION WARMUP RATE READ_CONCURRENCY TRACE_CONCURRENCY SCENARIOS SEED
-       RAW_BATCH POLL_MS DRAIN POOL PORT_BASE CEILING_PORT ASSESSMENT_ADDRESSES)
+       RAW_BATCH POLL_MS DRAIN POOL PORT_BASE CEILING_PORT ASSESSMENT_ADDRESSES ASSESSMENT_SCHEMA CAREPLAN_SCHEMA)
 INVOCATION=""
 for knob in "${KNOBS[@]}"; do
   if [[ -n "${!knob+set}" ]]; then INVOCATION+="$knob=$(printf '%q' "${!knob}") "; fi
@@ -101,15 +102,16 @@ if [[ "$SECURITY" == mtls ]]; then
 fi
 
 pids=()
-schemas=()
+# The raw write ceiling's scratch schema: PlatformBench drops it itself, this is for when it cannot (killed, database gone).
+schemas=("bench_raw_$RUN")
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if ((${#schemas[@]} > 0)); then
     "$SPASM" psql -qc "DROP SCHEMA IF EXISTS $(IFS=,; echo "${schemas[*]}") CASCADE" >/dev/null 2>&1 || true
-    "$SPASM" rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
   fi
+  [[ "$TARGET" != own ]] || "$SPASM" rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -142,7 +144,7 @@ start() {
 
 if [[ "$TARGET" == own ]]; then
   RABBIT="${SPASM_RABBITMQ%/}/$VHOST"
-  schemas=("bench_knowledge_$RUN" "bench_assessment_$RUN" "bench_careplan_$RUN")
+  schemas+=("bench_knowledge_$RUN" "bench_assessment_$RUN" "bench_careplan_$RUN")
   "$SPASM" rabbitmqctl add_vhost "$VHOST" >/dev/null
   "$SPASM" rabbitmqctl set_permissions -p "$VHOST" spasm '.*' '.*' '.*' >/dev/null
   # The services that store clinical notes need a master key; a throwaway one per run.
@@ -167,9 +169,9 @@ elif [[ "$TARGET" == running ]]; then
   [[ "$ASSESSMENT_LIST" == "$SCHEME://"* ]] ||
     { echo "the running platform is at $ASSESSMENT_LIST; set SPASM_SECURITY to match its mode" >&2; exit 1; }
   for address in ${ASSESSMENT_LIST//,/ }; do wait_healthy "$address" assessment; done
-  ASSESSMENT_SCHEMA=assessment
-  CAREPLAN_SCHEMA=careplan
-  SERVICE_ROOT="$(dirname "$STATE")"
+  ASSESSMENT_SCHEMA="${ASSESSMENT_SCHEMA:-assessment}"
+  CAREPLAN_SCHEMA="${CAREPLAN_SCHEMA:-careplan}"
+  SERVICE_ROOT="${SERVICE_ROOT:-$(dirname "$STATE")}"
 else
   echo "TARGET must be own or running" >&2
   exit 1
@@ -191,6 +193,6 @@ echo "measuring (${SCENARIOS}; about $(( ($(wc -w <<<"$CONCURRENCY") * 3 + 3 + 6
   --ceiling "$SCHEME://127.0.0.1:$CEILING_PORT" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
   --rate "$RATE" --read-concurrency "$READ_CONCURRENCY" --trace-concurrency "$TRACE_CONCURRENCY" --scenarios "$SCENARIOS" \
   --seed "$SEED" --seed-sql "$ROOT/bench/audit/seed.sql" --raw-batch "$RAW_BATCH" --poll-ms "$POLL_MS" --drain "$DRAIN" \
-  --service-root "$SERVICE_ROOT" --out "$RESULTS_DIR" --command "$INVOCATION" \
+  --service-root "$SERVICE_ROOT" --scratch-schema "bench_raw_$RUN" --out "$RESULTS_DIR" --command "$INVOCATION" \
   --note "Commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with uncommitted changes)'); target: $TARGET.") |
   tee "$OUT/run-$RUN.txt"

@@ -77,6 +77,9 @@ internal sealed class Options
 
     public int Instances => Assessment.Count;
 
+    /// <summary>The raw write ceiling's scratch schema (run.sh names it, so that its cleanup can drop it whatever happens).</summary>
+    public string? ScratchSchema => _values.GetValueOrDefault("scratch-schema");
+
     public bool KeepScratch => Text("keep-scratch", "0") == "1";
 
     private string Required(string name) =>

@@ -113,8 +113,9 @@ if (clients.Echo is not null && await EchoAsync(0) is { } echoError)
     throw new InvalidOperationException($"the Kestrel ceiling at {options.Ceiling} does not answer: {echoError}");
 }
 
-// A few submissions first: the raw ceiling copies the rows of one of them, and the reads need rows to read.
-for (var i = 0; i < 16; i++)
+// One pass over the templates first: the raw ceiling copies the rows of these (so it writes the load's mix of rows,
+// e.g. a patient key only where notes were sealed), and the reads need rows to read.
+for (var i = 0; i < submissions.Cycle; i++)
 {
     if (await SubmitAsync(i) is { } error)
     {
@@ -124,15 +125,35 @@ for (var i = 0; i < 16; i++)
 
 await watcher.DrainAsync(options.Drain);
 watcher.TakeDrafted();
-var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, $"bench_raw_{runId.Replace('-', '_')}", [.. stored.Select(s => s.Id)]);
+var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, options.ScratchSchema ?? $"bench_raw_{runId.Replace('-', '_')}", [.. stored.Select(s => s.Id)]);
 Console.Error.WriteLine($"raw write ceiling: scratch schema {rawSubmit.Scratch}, {options.RawBatch} submission(s) per transaction");
 var assessmentRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema);
 var carePlanRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema);
 var acknowledgedBefore = Interlocked.Read(ref acknowledged);
+// A scenario that fails (a service or the database gone) is reported as such; the others still run and the figures
+// already taken are still written.
+async Task ScenarioAsync(string name, Func<Task> body)
+{
+    try
+    {
+        await body();
+    }
+    catch (Exception e) when (e is RpcException or NpgsqlException or InvalidOperationException or TimeoutException)
+    {
+        Console.Error.WriteLine($"{name} failed: {e.Message}");
+        report.Failed(name, e.Message);
+    }
+}
+
 try
 {
-    if (scenarios.Contains("submit"))
+    await ScenarioAsync("submit, closed loop", async () =>
     {
+        if (!scenarios.Contains("submit"))
+        {
+            return;
+        }
+
         foreach (var concurrency in options.Concurrency)
         {
             Console.Error.WriteLine($"submit, closed loop, {concurrency} in flight...");
@@ -141,19 +162,29 @@ try
             var transport = clients.Echo is null ? null : await Load.ClosedAsync(concurrency, options.Warmup, options.Duration, EchoAsync);
             report.Closed(concurrency, service, raw, transport);
         }
-    }
+    });
 
-    if (scenarios.Contains("open"))
+    await ScenarioAsync("submit, open loop", async () =>
     {
+        if (!scenarios.Contains("open"))
+        {
+            return;
+        }
+
         Console.Error.WriteLine($"submit, open loop, {options.Rate}/s...");
         var service = await SubmitWindowAsync(measure => Load.OpenAsync(options.Rate, options.Warmup, options.Duration, SubmitAsync, measure));
         var raw = await Load.OpenAsync(options.Rate, options.Warmup, options.Duration, _ => rawSubmit.WriteAsync(1));
         var transport = clients.Echo is null ? null : await Load.OpenAsync(options.Rate, options.Warmup, options.Duration, EchoAsync);
         report.Open(options.Rate, service, raw, transport);
-    }
+    });
 
-    if (scenarios.Contains("submit") || scenarios.Contains("open"))
+    await ScenarioAsync("rows per submission", async () =>
     {
+        if (!scenarios.Contains("submit") && !scenarios.Contains("open"))
+        {
+            return;
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(3));
         var submitted = Interlocked.Read(ref acknowledged) - acknowledgedBefore;
         var scratchRows = await RowsWritten.SnapshotAsync(dataSource, rawSubmit.Scratch);
@@ -161,21 +192,26 @@ try
             RowsWritten.PerSubmission(assessmentRowsBefore, await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema), submitted),
             RowsWritten.PerSubmission(carePlanRowsBefore, await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema), submitted),
             RowsWritten.PerSubmission([], scratchRows, rawSubmit.Written));
-    }
+    });
 }
 finally
 {
     if (!options.KeepScratch)
     {
-        await rawSubmit.DropAsync();
+        await ScenarioAsync("dropping the scratch schema", rawSubmit.DropAsync);
     }
 }
 
 var targets = stored.ToArray();
 var raws = new RawReads(dataSource, options.AssessmentSchema, options.CarePlanSchema);
 (string Id, string Clinic) Target(long call) => targets[(int)((call * 7919) % targets.Length)];
-if (scenarios.Contains("reads"))
+await ScenarioAsync("reads", async () =>
 {
+    if (!scenarios.Contains("reads"))
+    {
+        return;
+    }
+
     var c = options.ReadConcurrency;
     Console.Error.WriteLine($"reads, {c} in flight, over {targets.Length} assessments...");
     var get = await Load.ClosedAsync(c, options.Warmup, options.Duration, async call =>
@@ -209,10 +245,15 @@ if (scenarios.Contains("reads"))
     });
     var rawList = await Load.ClosedAsync(c, options.Warmup, options.Duration, call => raws.ListAsync(Clients.ClinicId((int)(call % Clients.Clinics))));
     report.Read("ListAssessments (first page of 50)", c, list, "raw select of 51 rows on the clinic index", rawList, "≥ 5,000/s");
-}
+});
 
-if (scenarios.Contains("audit"))
+await ScenarioAsync("audit", async () =>
 {
+    if (!scenarios.Contains("audit"))
+    {
+        return;
+    }
+
     if (options.Seed > 0)
     {
         // seed.sql gives each copy a new assessment id, and sealed clinical notes are bound to theirs: the source
@@ -261,7 +302,7 @@ if (scenarios.Contains("audit"))
     });
     report.Whole("StreamHistory, every stream from position 0", history, rawAll, "≥ 100,000 events/s");
     report.Whole("VerifyIntegrity, every stream", verify, rawAll, "≥ 200,000 events/s");
-}
+});
 
 report.Write(watcher.QueryErrors);
 return 0;

@@ -14,6 +14,7 @@ internal sealed class Report(Options options)
     private readonly List<string> _reads = [];
     private readonly List<string> _cpu = [];
     private string? _rows;
+    private readonly List<string> _failed = [];
     private readonly List<ChartPoint> _chart = [];
     private readonly string _loadBefore = LoadAverage();
     private readonly DateTime _started = DateTime.UtcNow;
@@ -78,6 +79,8 @@ internal sealed class Report(Options options)
         Cpu(operation, service.PerSecond, service.Cpu, "events");
         Console.WriteLine($"{operation}: {service.PerSecond:0} events/s ({service.Events} events){(service.Error is null ? string.Empty : $" FAILED: {service.Error}")}; ceiling {raw.PerSecond:0} events/s");
     }
+
+    public void Failed(string scenario, string error) => _failed.Add($"- {scenario}: {error.ReplaceLineEndings(" ")}");
 
     public void Rows(string assessment, string carePlan, string raw)
     {
@@ -147,6 +150,13 @@ internal sealed class Report(Options options)
             md.AppendLine("| operation | load | measured | p50 ms | p99 ms | failed | ceiling | ceiling measured | × ceiling | goal (issue 16) |");
             md.AppendLine("|---|---|---:|---:|---:|---:|---|---|---:|---|");
             _reads.ForEach(r => md.AppendLine(r));
+            md.AppendLine();
+        }
+
+        if (_failed.Count > 0)
+        {
+            md.AppendLine("## Scenarios that failed").AppendLine();
+            _failed.ForEach(f => md.AppendLine(f));
             md.AppendLine();
         }
 
