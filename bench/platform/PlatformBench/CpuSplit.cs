@@ -18,10 +18,10 @@ internal sealed class CpuSplit
     public static string? ServiceRoot { get; set; }
 
     private const double TicksPerSecond = 100.0;
-    private readonly Dictionary<string, double> _before;
+    private readonly Dictionary<int, (string Group, double Seconds)> _before;
     private readonly double _busyBefore;
 
-    private CpuSplit(Dictionary<string, double> before, double busyBefore)
+    private CpuSplit(Dictionary<int, (string Group, double Seconds)> before, double busyBefore)
     {
         _before = before;
         _busyBefore = busyBefore;
@@ -38,7 +38,16 @@ internal sealed class CpuSplit
     {
         var after = Sample();
         var busy = MachineBusySeconds() - _busyBefore;
-        var cores = Groups.Where(g => g != "other").ToDictionary(g => g, g => Math.Max(0, after.GetValueOrDefault(g) - _before.GetValueOrDefault(g)) / seconds);
+        // Per process: a process that started in the window counts all its time; one that ended in it loses what it used
+        // (it shows in "other", through the machine's busy time). Summing per group instead would let a busy process
+        // that exits (another user's database session) cancel the time of those that stayed.
+        var cores = Groups.Where(g => g != "other").ToDictionary(g => g, _ => 0.0);
+        foreach (var (pid, (group, used)) in after)
+        {
+            var earlier = _before.TryGetValue(pid, out var b) && b.Group == group ? b.Seconds : 0;
+            cores[group] += Math.Max(0, used - earlier) / seconds;
+        }
+
         cores["other"] = Math.Max(0, busy / seconds - cores.Values.Sum());
         Cores = cores;
         return this;
@@ -55,9 +64,9 @@ internal sealed class CpuSplit
         return (ticks.Take(8).Sum() - ticks[3] - ticks[4]) / TicksPerSecond;
     }
 
-    private static Dictionary<string, double> Sample()
+    private static Dictionary<int, (string Group, double Seconds)> Sample()
     {
-        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        var totals = new Dictionary<int, (string Group, double Seconds)>();
         var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -74,7 +83,7 @@ internal sealed class CpuSplit
                 var seconds = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
                 if (Group(dir, stat, pid == self) is { } group)
                 {
-                    totals[group] = totals.GetValueOrDefault(group) + seconds;
+                    totals[int.Parse(pid, CultureInfo.InvariantCulture)] = (group, seconds);
                 }
             }
             catch (IOException)
