@@ -4,8 +4,12 @@
 # Build from the repository root (docker-compose.yml does this):
 #   docker build -f deploy/docker/care-plan.Dockerfile -t spasm-platform/care-plan .
 
+# The repository of Microsoft's .NET images (registry host and path, e.g. <registry>/dotnet): the repository names
+# no registry, so the builder says where the images come from (docker-compose.yml passes SPASM_DOTNET_IMAGES).
+ARG DOTNET_IMAGES
+
 # ---- build: publish the service and the spasm CLI (used by the health check) --------
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+FROM ${DOTNET_IMAGES}/sdk:10.0 AS build
 ENV DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 WORKDIR /src
@@ -18,7 +22,7 @@ RUN --mount=type=cache,id=spasm-nuget,target=/root/.nuget/packages \
         -c Release -o /out/cli -p:UseAppHost=false
 
 # ---- runtime ----------------------------------------------------------------------
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM ${DOTNET_IMAGES}/aspnet:10.0 AS runtime
 # The service binds Kestrel itself from Grpc__BindAddress/Grpc__Port; the image's
 # default ASPNETCORE_HTTP_PORTS=8080 would only add a conflicting URL, so clear it.
 ENV ASPNETCORE_HTTP_PORTS="" \

@@ -46,7 +46,8 @@ readonly SPASM_MQ_PASSWORD=spasm
 readonly SPASM_SERVICES=(assessment knowledge care-plan)
 
 SPASM_SOLUTION="${SPASM_SOLUTION:-$SPASM_ROOT/SpasmPlatform.sln}"
-SPASM_CLI_DLL="$SPASM_ROOT/services/Tools/SpasmPlatform.Cli/bin/Release/net10.0/spasm-cli.dll"
+# The tests point it at the build they run against.
+SPASM_CLI_DLL="${SPASM_CLI_DLL:-$SPASM_ROOT/services/Tools/SpasmPlatform.Cli/bin/Release/net10.0/spasm-cli.dll}"
 
 export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -973,18 +974,23 @@ spasm_service_stop() {
   rm -f "$pidfile"
 }
 
+# Runs spasm-cli as the demo clinic's system. Commands like `status` run without .spasm/env loaded, and the CLI
+# looks for .spasm/env only above its working directory, so the development certificates are named here.
+spasm_cli() {
+  if [[ "$SPASM_SECURITY" == mtls ]]; then
+    SPASM_CA_CERT="${SPASM_CA_CERT:-$SPASM_STATE_DIR/certs/ca.pem}" \
+      SPASM_CLIENT_CERT="${SPASM_CLIENT_CERT:-$SPASM_STATE_DIR/certs/clinic-system.pem}" \
+      SPASM_CLIENT_KEY="${SPASM_CLIENT_KEY:-$SPASM_STATE_DIR/certs/clinic-system-key.pem}" \
+      dotnet "$SPASM_CLI_DLL" "$@"
+    return
+  fi
+  dotnet "$SPASM_CLI_DLL" "$@"
+}
+
 # Asks the service's gRPC health endpoint; extra arguments go to the CLI (e.g. --wait 60).
 spasm_service_health() {
   local name="$1"
   shift
   [[ -f "$SPASM_CLI_DLL" ]] || return 2
-  if [[ "$SPASM_SECURITY" == mtls ]]; then
-    # `status` runs without .spasm/env loaded: the CLI still needs the development CA and a client certificate.
-    SPASM_CA_CERT="${SPASM_CA_CERT:-$SPASM_STATE_DIR/certs/ca.pem}" \
-      SPASM_CLIENT_CERT="${SPASM_CLIENT_CERT:-$SPASM_STATE_DIR/certs/clinic-system.pem}" \
-      SPASM_CLIENT_KEY="${SPASM_CLIENT_KEY:-$SPASM_STATE_DIR/certs/clinic-system-key.pem}" \
-      dotnet "$SPASM_CLI_DLL" health --address "$(spasm_service_address "$name")" "$@"
-    return
-  fi
-  dotnet "$SPASM_CLI_DLL" health --address "$(spasm_service_address "$name")" "$@"
+  spasm_cli health --address "$(spasm_service_address "$name")" "$@"
 }

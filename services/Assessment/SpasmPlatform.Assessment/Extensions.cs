@@ -30,7 +30,7 @@ public static class Extensions
     {
         var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
         var readModel = new AssessmentReadModel(schema);
-        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
+        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 32);
         builder.AddServiceDefaults(
             new ServiceInfo("assessment", 5101, StoresClinicalNotes: true, AssessmentService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,
@@ -78,6 +78,8 @@ public static class Extensions
         services.AddSingleton<KnowledgeCatalog>();
         services.AddSingleton<AssessmentNotes>();
         services.AddSingleton<IOutboxMessageOpener, TriageDecidedNotesOpener>();
+        services.AddOptions<SubmissionBatching>().BindConfiguration(SubmissionBatching.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubmissionBatching>>().Value);
         services.AddSingleton<AssessmentRepository>();
         services.AddSingleton<NotesEraser>();
         services.AddSingleton<AssessmentBootstrapper>();

@@ -43,62 +43,92 @@ public sealed class EventStoreSession : IAsyncDisposable
     /// Appends through Marten and saves at once (in our transaction, uncommitted), so a conflict surfaces here and the
     /// versions, positions and time are known. <paramref name="streamType"/> names the append's span.
     /// </summary>
-    public async Task<AppendResult> AppendAsync(string streamId, string streamType, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
+    public async Task<AppendResult> AppendAsync(string streamId, string streamType, ExpectedVersion expected, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default) =>
+        (await AppendManyAsync([new StreamAppend(streamId, streamType, expected, events)], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Appends to several streams in one save (one round trip for Marten's statements and the inline projections'), as
+    /// a group commit of independent requests does. All or nothing: one conflict fails the whole save, and the session.
+    /// </summary>
+    public async Task<AppendResult[]> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
         ThrowIfCompleted();
-        if (events.Count == 0)
+        if (appends.Count == 0)
         {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
+            throw new ArgumentException("Nothing to append.", nameof(appends));
         }
 
-        if (streamId.Length == 0 || streamId.Contains('\n', StringComparison.Ordinal))
+        foreach (var append in appends)
         {
-            throw new ArgumentException("A stream id must be non-empty and hold no line breaks.", nameof(streamId));
+            if (append.Events.Count == 0)
+            {
+                throw new ArgumentException("An append needs at least one event.", nameof(appends));
+            }
+
+            if (append.StreamId.Length == 0 || append.StreamId.Contains('\n', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("A stream id must be non-empty and hold no line breaks.", nameof(appends));
+            }
         }
 
         // The name is built only when someone listens: off, an append pays for one check.
-        using var activity = EventStoreTelemetry.Source.HasListeners() ? EventStoreTelemetry.Source.StartActivity($"append {streamType}", ActivityKind.Internal) : null;
+        using var activity = EventStoreTelemetry.Source.HasListeners()
+            ? EventStoreTelemetry.Source.StartActivity(appends.Count == 1 ? $"append {appends[0].StreamType}" : $"append {appends.Count} streams", ActivityKind.Internal)
+            : null;
         activity?.SetTag("db.system", "postgresql");
         activity?.SetTag("spasm.eventstore.schema", _store.Schema);
-        activity?.SetTag("spasm.eventstore.stream_id", streamId);
-        activity?.SetTag("spasm.eventstore.event_count", events.Count);
+        activity?.SetTag("spasm.eventstore.stream_id", appends.Count == 1 ? appends[0].StreamId : null);
+        activity?.SetTag("spasm.eventstore.event_count", appends.Sum(a => a.Events.Count));
         var started = Stopwatch.GetTimestamp();
 
         // Microseconds: what PostgreSQL keeps, so the time reported equals the time read back (and hashed).
         var now = DateTimeOffset.UtcNow;
         var recordedAt = now.AddTicks(-(now.Ticks % 10));
-        var built = new IEvent[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            CheckType(events[i]);
-            built[i] = MartenEvents.Build(_session, events[i], recordedAt);
-        }
+        var built = new IEvent[appends.Count][];
 
-        switch (expected.Value)
-        {
-            case -2:
-                // Marten's quick append without an expected version numbers the events in SQL, after inline projections
-                // ran with version 0. So the stream is locked and read first (Marten's FetchForExclusiveWriting wants an
-                // aggregate type): the row lock queues this behind any writer of the stream, the advisory lock behind a
-                // writer still creating it, and the append then names its version, which can no longer be taken.
-                var current = await LockStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
-                if (current == 0)
-                {
-                    _session.Events.StartStream(streamId, built);
-                }
-                else
-                {
-                    _session.Events.Append(streamId, current + events.Count, built);
-                }
+        // Streams appended without an expected version are locked first, in one order, so two batches that share
+        // streams queue instead of deadlocking.
+        var current = await LockStreamsAsync(
+            [.. appends.Where(a => a.Expected.Value == -2).Select(a => a.StreamId).Distinct().Order(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
 
-                break;
-            case -1 or 0:
-                _session.Events.StartStream(streamId, built);
-                break;
-            default:
-                // Marten's expected version is the stream's version after the append.
-                _session.Events.Append(streamId, expected.Value + events.Count, built);
-                break;
+        for (var a = 0; a < appends.Count; a++)
+        {
+            var append = appends[a];
+            built[a] = new IEvent[append.Events.Count];
+            for (var i = 0; i < append.Events.Count; i++)
+            {
+                CheckType(append.Events[i]);
+                built[a][i] = MartenEvents.Build(_session, append.Events[i], recordedAt);
+            }
+
+            switch (append.Expected.Value)
+            {
+                case -2:
+                    // Marten's quick append without an expected version numbers the events in SQL, after inline
+                    // projections ran with version 0. So the stream is locked and read first (Marten's
+                    // FetchForExclusiveWriting wants an aggregate type): the row lock queues this behind any writer of the
+                    // stream, the advisory lock behind a writer still creating it, and the append then names its
+                    // version, which can no longer be taken.
+                    var version = current[append.StreamId];
+                    if (version == 0)
+                    {
+                        _session.Events.StartStream(append.StreamId, built[a]);
+                    }
+                    else
+                    {
+                        _session.Events.Append(append.StreamId, version + append.Events.Count, built[a]);
+                    }
+
+                    current[append.StreamId] = version + append.Events.Count;
+                    break;
+                case -1 or 0:
+                    _session.Events.StartStream(append.StreamId, built[a]);
+                    break;
+                default:
+                    // Marten's expected version is the stream's version after the append.
+                    _session.Events.Append(append.StreamId, append.Expected.Value + append.Events.Count, built[a]);
+                    break;
+            }
         }
 
         try
@@ -109,11 +139,13 @@ public sealed class EventStoreSession : IAsyncDisposable
         {
             activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
             _completed = true;
+            var (streamId, expected) = Conflicting(appends, ex);
             throw new ConcurrencyException(streamId, expected, $"Stream {streamId} is not at version {expected}: {ex.Message}");
         }
         catch (Exception ex) when (FindPostgres(ex) is { SqlState: PostgresErrorCodes.UniqueViolation } pg)
         {
             _completed = true;
+            var (streamId, expected) = Conflicting(appends, ex);
             if (pg.ConstraintName == Schema.EventStoreSchema.EventIdConstraint)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, "event id conflict");
@@ -125,16 +157,21 @@ public sealed class EventStoreSession : IAsyncDisposable
             throw new ConcurrencyException(streamId, expected, $"Stream {streamId} was written concurrently: {pg.MessageText}");
         }
 
-        var positions = new long[built.Length];
-        for (var i = 0; i < built.Length; i++)
+        var results = new AppendResult[appends.Count];
+        for (var a = 0; a < appends.Count; a++)
         {
-            positions[i] = built[i].Sequence;
+            var positions = new long[built[a].Length];
+            for (var i = 0; i < built[a].Length; i++)
+            {
+                positions[i] = built[a][i].Sequence;
+            }
+
+            results[a] = new AppendResult(built[a][^1].Version, positions, Duplicate: false, recordedAt);
         }
 
-        var result = new AppendResult(built[^1].Version, positions, Duplicate: false, recordedAt);
-        activity?.SetTag("spasm.eventstore.stream_version", result.NewVersion);
+        activity?.SetTag("spasm.eventstore.stream_version", appends.Count == 1 ? results[0].NewVersion : null);
         EventStoreTelemetry.AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("spasm.eventstore.schema", _store.Schema));
-        return result;
+        return results;
     }
 
     /// <summary>
@@ -186,6 +223,10 @@ public sealed class EventStoreSession : IAsyncDisposable
 
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _completed = true;
+        if (_outbox.Count > 0)
+        {
+            _store.OutboxSignal.Signal();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -206,25 +247,50 @@ public sealed class EventStoreSession : IAsyncDisposable
         }
     }
 
-    private async Task<long> LockStreamAsync(string streamId, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> LockStreamsAsync(IReadOnlyList<string> streamIds, CancellationToken cancellationToken)
     {
-        // Two statements in one round trip: the read must take its snapshot after the advisory lock is granted, or a
-        // writer that created the stream while this one waited would stay invisible to it.
-        await using var batch = new NpgsqlBatch(_connection, _transaction)
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (streamIds.Count == 0)
         {
-            BatchCommands =
+            return versions;
+        }
+
+        // One round trip, two statements per stream: each read takes its snapshot after its advisory lock is granted
+        // (statements of a batch run in turn), or a writer that created the stream while this one waited would stay
+        // invisible to it.
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        foreach (var streamId in streamIds)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))") { Parameters = { new() { Value = $"{_store.Schema}.{streamId}" } } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT coalesce((SELECT s.version FROM {_store.Schema}.mt_streams s WHERE s.id = $1 FOR UPDATE), 0)")
             {
-                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))") { Parameters = { new() { Value = $"{_store.Schema}.{streamId}" } } },
-                new NpgsqlBatchCommand($"SELECT coalesce((SELECT s.version FROM {_store.Schema}.mt_streams s WHERE s.id = $1 FOR UPDATE), 0)")
-                {
-                    Parameters = { new() { Value = streamId } },
-                },
-            },
-        };
+                Parameters = { new() { Value = streamId } },
+            });
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return reader.GetInt64(0);
+        foreach (var streamId in streamIds)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            versions[streamId] = reader.GetInt64(0);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return versions;
+    }
+
+    /// <summary>The append a conflict names, where Marten's exception or PostgreSQL's message says which stream it was.</summary>
+    private static (string StreamId, ExpectedVersion Expected) Conflicting(IReadOnlyList<StreamAppend> appends, Exception ex)
+    {
+        if (appends.Count == 1)
+        {
+            return (appends[0].StreamId, appends[0].Expected);
+        }
+
+        var text = ex.ToString();
+        var named = appends.FirstOrDefault(a => text.Contains(a.StreamId, StringComparison.Ordinal));
+        return named is null ? (string.Join(", ", appends.Select(a => a.StreamId)), ExpectedVersion.Any) : (named.StreamId, named.Expected);
     }
 
     private static PostgresException? FindPostgres(Exception? ex)

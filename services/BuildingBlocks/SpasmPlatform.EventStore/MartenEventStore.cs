@@ -1,6 +1,7 @@
 using Marten;
 using Marten.Services;
 using Npgsql;
+using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Streams;
 
 namespace SpasmPlatform.EventStore;
@@ -25,6 +26,7 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
         _options = options;
         _names = new EventTypeNames(options.Types);
         _marten = new DocumentStore(MartenSetup.Options(dataSource, options));
+        OutboxSignal = new OutboxSignal(dataSource, options.Schema);
     }
 
     public string Schema => _options.Schema;
@@ -33,6 +35,9 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
     public IDocumentStore Marten => _marten;
 
     internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>Wakes the outbox relays after a commit that wrote outbox rows.</summary>
+    public OutboxSignal OutboxSignal { get; }
 
     internal EventStoreOptions Options => _options;
 

@@ -32,12 +32,20 @@ public static class Extensions
         // run on its own schema) names its own, so it never takes another's triages.
         var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
         var readModel = new CarePlanReadModel(schema);
+        // MassTransit's default is twice the cores (four plans at a time on two cores). A draft spends most of its time
+        // waiting on the database, and concurrent commits share a WAL flush, so more in flight keeps up with bursts.
+        var draftingConcurrency = configuration.GetValue("CarePlan:DraftingConcurrency", 32);
         builder.AddServiceDefaults(
             new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true, CarePlanService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,
             configureBus: bus =>
             {
-                bus.AddIdempotentConsumer<TriageDecidedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-decided");
+                bus.AddIdempotentConsumer<TriageDecidedConsumer>().Endpoint(e =>
+                {
+                    e.Name = $"{queuePrefix}careplan-triage-decided";
+                    e.ConcurrentMessageLimit = draftingConcurrency;
+                    e.PrefetchCount = draftingConcurrency * 2;
+                });
                 bus.AddIdempotentConsumer<TriageOverriddenConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-overridden");
                 bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-clinical-notes-erased");
             },

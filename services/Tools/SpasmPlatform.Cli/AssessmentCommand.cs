@@ -26,7 +26,7 @@ internal static class AssessmentCommand
 
     private static Command Submit()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var file = new Option<FileInfo>("--file") { Description = "The SubmitAssessmentRequest in the proto JSON mapping (see samples/assessments/).", Required = true };
         var requestId = new Option<string>("--request-id") { Description = "Overrides the file's request_id (a new id = a new assessment)." };
         var json = JsonOption();
@@ -47,7 +47,7 @@ internal static class AssessmentCommand
 
     private static Command Get()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var id = new Argument<string>("assessment-id");
         var json = JsonOption();
         var command = new Command("get", "Prints one assessment with its current triage.") { address, id, json };
@@ -59,7 +59,7 @@ internal static class AssessmentCommand
 
     private static Command List()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var clinic = new Option<string>("--clinic") { Description = "Clinic id.", Required = true };
         var urgency = new Option<Urgency>("--urgency") { Description = "Only this urgency, e.g. Emergency, SameDay, Routine." };
         var pageSize = new Option<int>("--page-size") { Description = "Assessments per page (default 50, at most 500)." };
@@ -80,7 +80,7 @@ internal static class AssessmentCommand
 
     private static Command Override()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var id = new Argument<string>("assessment-id");
         var version = new Option<long>("--expected-version") { Description = "The assessment's version you read (stale: ABORTED).", Required = true };
         var urgency = new Option<Urgency>("--urgency") { Description = "The clinician's urgency, e.g. SameDay.", Required = true };
@@ -103,7 +103,7 @@ internal static class AssessmentCommand
 
     private static Command EraseNotes()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var clinic = new Option<string>("--clinic") { Description = "Clinic id.", Required = true };
         var patient = new Option<string>("--patient") { Description = "The patient_ref whose clinical notes are erased.", Required = true };
         var by = new Option<string>("--by") { Description = "The data controller's id (recorded with the erasure).", Required = true };

@@ -34,7 +34,7 @@ internal static class AuditCommand
 
     private static Command Trace()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var id = new Argument<string>("assessment-id");
         var json = JsonOption();
         var command = new Command("trace", "Prints how a decision was reached: submission, every rule that fired, versions, overrides, care plan and reviews.") { address, id, json };
@@ -46,7 +46,7 @@ internal static class AuditCommand
 
     private static Command History()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var stream = new Option<string>("--stream") { Description = "One stream by id (e.g. assessment-<id>, careplan-<id>)." };
         var assessment = new Option<string>("--assessment") { Description = "The service's stream of this assessment." };
         var fromVersion = new Option<long>("--from-version") { Description = "One stream: start at this version." };
@@ -90,7 +90,7 @@ internal static class AuditCommand
 
     private static Command Replay()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var id = new Argument<string>("assessment-id");
         var current = new Option<bool>("--current") { Description = "Replay under today's versions instead of the pinned ones." };
         var carePlan = new Option<string>("--care-plan") { Description = "Care-plan service: which plan (default: the current one)." };
@@ -109,7 +109,7 @@ internal static class AuditCommand
 
     private static Command Verify()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var stream = new Option<string>("--stream") { Description = "One stream by id." };
         var assessment = new Option<string>("--assessment") { Description = "The service's stream of this assessment." };
         var json = JsonOption();
@@ -131,7 +131,7 @@ internal static class AuditCommand
 
     private static Command Export()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
         var id = new Argument<string>("assessment-id");
         var output = new Option<FileInfo>("--out") { Description = "The HTML file to write.", Required = true };
         var command = new Command("export", "Writes a self-contained HTML decision report: timeline, rules with sources, overrides, reviews, integrity.") { address, id, output };

@@ -32,7 +32,7 @@ internal static class CarePlanCommand
 
     private static Command List()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.CarePlanAddress);
         var clinic = new Option<string>("--clinic") { Description = "Clinic id.", Required = true };
         // The work queue is what a physiotherapist opens this for, so the default is the plans awaiting review.
         var status = new Option<CarePlanStatus>("--status")
@@ -59,7 +59,7 @@ internal static class CarePlanCommand
 
     private static Command Show()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.CarePlanAddress);
         var id = new Argument<string>("care-plan-id") { Description = "The plan; or give --assessment instead.", Arity = ArgumentArity.ZeroOrOne };
         var assessment = new Option<string>("--assessment") { Description = "The assessment whose current plan to show." };
         var json = JsonOption();
@@ -86,7 +86,7 @@ internal static class CarePlanCommand
 
     private static Command Approve()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.CarePlanAddress);
         var id = PlanIdArgument();
         var version = ExpectedVersionOption();
         var physio = PhysioOption();
@@ -107,7 +107,7 @@ internal static class CarePlanCommand
 
     private static Command Amend()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.CarePlanAddress);
         var id = PlanIdArgument();
         var version = ExpectedVersionOption();
         var physio = PhysioOption();
@@ -135,7 +135,7 @@ internal static class CarePlanCommand
 
     private static Command Reject()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.CarePlanAddress);
         var id = PlanIdArgument();
         var version = ExpectedVersionOption();
         var physio = PhysioOption();

@@ -6,7 +6,8 @@ namespace SpasmPlatform.Cli;
 
 /// <summary>
 /// Channels to the services. https addresses use mutual TLS with the PEM files named by SPASM_CLIENT_CERT,
-/// SPASM_CLIENT_KEY (the identity: its role and clinic are in the certificate) and SPASM_CA_CERT (the platform's CA);
+/// SPASM_CLIENT_KEY (the identity: its role and clinic are in the certificate) and SPASM_CA_CERT (the platform's CA),
+/// from the environment or else .spasm/env (<see cref="CliEnvironment"/>);
 /// `./spasm` sets them to the development certificates it created.
 /// </summary>
 internal static class CliChannels
@@ -23,13 +24,13 @@ internal static class CliChannels
             return PlatformChannels.Create(address, retries: retries);
         }
 
-        var ca = Environment.GetEnvironmentVariable(CaVariable);
+        var ca = CliEnvironment.Get(CaVariable);
         if (string.IsNullOrEmpty(ca))
         {
             throw new InvalidOperationException($"{address} uses TLS: set {CaVariable} to the platform's CA certificate (PEM), and {CertificateVariable}/{KeyVariable} to your client certificate and key.");
         }
 
-        var handler = MutualTlsHandler.FromPemFiles(Environment.GetEnvironmentVariable(CertificateVariable), Environment.GetEnvironmentVariable(KeyVariable), ca);
+        var handler = MutualTlsHandler.FromPemFiles(CliEnvironment.Get(CertificateVariable), CliEnvironment.Get(KeyVariable), ca);
         return PlatformChannels.Create(address, handler, retries);
     }
 

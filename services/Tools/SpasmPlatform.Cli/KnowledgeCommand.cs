@@ -25,7 +25,7 @@ internal static class KnowledgeCommand
 
     private static Command Versions()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.KnowledgeAddress);
         var command = new Command("versions", "Lists every published knowledge version, newest first.") { address };
         command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client => client.ListVersionsAsync(new ListVersionsRequest(), new CallOptions(cancellationToken: ct)).ResponseAsync));
         return command;
@@ -33,7 +33,7 @@ internal static class KnowledgeCommand
 
     private static Command Rules()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.KnowledgeAddress);
         var version = new Option<string>("--version") { Description = "Rule-set version; default: the current one." };
         var command = new Command("rules", "Prints a rule set.") { address, version };
         command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, channel => new KnowledgeService.KnowledgeServiceClient(CliChannels.Calls(channel)), client =>
@@ -43,7 +43,7 @@ internal static class KnowledgeCommand
 
     private static Command Search()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.KnowledgeAddress);
         var query = new Argument<string>("query") { Description = "Free text, e.g. \"numb saddle area\"." };
         var version = new Option<string>("--version") { Description = "Knowledge version; default: the current one." };
         var limit = new Option<int>("--limit") { Description = "At most this many hits (default 10)." };
@@ -56,7 +56,7 @@ internal static class KnowledgeCommand
 
     private static Command Publish()
     {
-        var address = CliApp.AddressOption();
+        var address = CliApp.AddressOption(CliEnvironment.KnowledgeAddress);
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Content directory (every *.yaml under it).", Required = true };
         var by = new Option<string>("--by") { Description = "Who approved this content (recorded with the version).", Required = true };
         var command = new Command("publish", "Validates and publishes a content directory as a new knowledge version.") { address, directory, by };

@@ -28,6 +28,12 @@ public sealed class EventStoreDatabase : IAsyncLifetime
         return await command.ExecuteNonQueryAsync();
     }
 
+    public async Task<T> ExecuteScalarAsync<T>(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql.Replace("{schema}", Schema, StringComparison.Ordinal));
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

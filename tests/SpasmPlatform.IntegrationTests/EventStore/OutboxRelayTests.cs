@@ -91,6 +91,56 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_committed_by_another_process_wake_the_relay_by_a_notify_sent_after_the_commit()
+    {
+        await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+        builder.Services.AddSingleton(_db.DataSource);
+        builder.Services.AddEventStore(options =>
+        {
+            options.Schema = _db.Schema;
+            options.Types.Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
+        });
+        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        {
+            cfg.Host(new Uri(Platform.RabbitMq));
+            consumer.ConfigurePublisher(cfg);
+        }));
+        builder.Services.AddOutboxRelay(options =>
+        {
+            options.MessageTypes.Register<OutboxProbe>();
+            options.PollInterval = TimeSpan.FromMinutes(10);
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await Eventually.WaitAsync(() => OutboxTable.RelayIsListeningAsync(_db), TimeSpan.FromSeconds(30), "the relay to LISTEN");
+            // Another store on the same schema stands for another instance of the service: its commits cannot wake
+            // this relay in-process, only through PostgreSQL.
+            var elsewhere = await _db.CreateStoreAsync();
+            var types = host.Services.GetRequiredService<IntegrationMessageTypes>();
+            var written = new List<Guid>();
+            for (var sequence = 1; sequence <= 5; sequence++)
+            {
+                written.Add(await OutboxTable.WriteAsync(elsewhere, types, "patient-elsewhere", sequence));
+            }
+
+            await consumer.Deliveries.WaitForAsync(written, TimeSpan.FromSeconds(30));
+            Assert.Equal(written, consumer.Deliveries.All.Select(d => d.MessageId!.Value));
+
+            // The writing transactions notify nobody themselves: no trigger on the outbox serialises their commits.
+            Assert.Equal(0, await _db.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = '{schema}.outbox'::regclass AND NOT tgisinternal"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_rolled_back_session_publishes_nothing()
     {
         await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);

@@ -61,12 +61,19 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
             states[stored.StreamId] = AssessmentEvolution.Apply(state, stored);
         }
 
+        // One round trip for every row of the save, however many submissions a group commit put in it.
+        await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var (streamId, state) in states)
         {
             if (state is not null)
             {
-                await UpsertAsync(connection, transaction, state, sealedNotes.GetValueOrDefault(streamId), cancellationToken).ConfigureAwait(false);
+                batch.BatchCommands.Add(Upsert(state, sealedNotes.GetValueOrDefault(streamId)));
             }
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -84,16 +91,16 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
     public static AssessmentRow Row(NpgsqlDataReader reader) =>
         new(AssessmentMessage.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
 
-    private async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, AssessmentMessage state, string? sealedNotes, CancellationToken cancellationToken)
+    private NpgsqlBatchCommand Upsert(AssessmentMessage state, string? sealedNotes)
     {
         // The notes and the patient come with the first event and never change, so only the insert writes them.
-        await using var command = new NpgsqlCommand(
+        var command = new NpgsqlBatchCommand(
             $"""
             INSERT INTO {schema}.assessments (assessment_id, clinic_id, urgency, submitted_at, version, care_plan_id, assessment, patient_ref, sealed_clinical_notes)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (assessment_id) DO UPDATE SET
                 urgency = EXCLUDED.urgency, version = EXCLUDED.version, care_plan_id = EXCLUDED.care_plan_id, assessment = EXCLUDED.assessment
-            """, connection, transaction);
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = state.AssessmentId });
         command.Parameters.Add(new NpgsqlParameter { Value = state.ClinicId });
         command.Parameters.Add(new NpgsqlParameter { Value = (int)(state.Triage?.Urgency ?? 0) });
@@ -103,6 +110,6 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         command.Parameters.Add(new NpgsqlParameter { Value = state.ToByteArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = state.PatientRef });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)sealedNotes ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
     }
 }

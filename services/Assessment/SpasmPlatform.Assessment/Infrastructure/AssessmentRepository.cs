@@ -26,68 +26,169 @@ internal sealed class AssessmentRepository(
     IntegrationMessageTypes messageTypes,
     ClinicalNotesVault vault,
     AssessmentNotes notes,
-    TimeProvider clock)
+    SubmissionBatching batching,
+    TimeProvider clock) : IAsyncDisposable
 {
     public const int DefaultPageSize = 50;
 
+    private GroupCommit<Submission, SubmitOutcome>? _submissions;
+
+    private GroupCommit<Submission, SubmitOutcome> Submissions =>
+        LazyInitializer.EnsureInitialized(ref _submissions, () => new(CommitSubmissionsAsync, batching.MaxBatch, batching.Writers));
+
     /// <summary>
-    /// Stores the submission and the engine's triage of it, once per (clinic_id, request_id). A retry, or a
-    /// duplicate racing the first attempt, loses the store's "no stream yet" check and gets the stored result.
+    /// Stores the submission and the engine's triage of it, once per (clinic_id, request_id). Submissions that arrive
+    /// together are written in one transaction (see <see cref="GroupCommit{TItem,TResult}"/>); a retry, or a duplicate
+    /// racing the first attempt, gets the stored result.
     /// </summary>
-    public async Task<SubmitOutcome> SubmitAsync(SubmitAssessmentRequest request, KnowledgeBase knowledge, string correlationId, CancellationToken cancellationToken)
+    public Task<SubmitOutcome> SubmitAsync(SubmitAssessmentRequest request, KnowledgeBase knowledge, string correlationId, CancellationToken cancellationToken)
     {
-        // No lookup first: the append's "no stream yet" check is the duplicate test, and a retry costs one triage
-        // (microseconds) where a lookup would cost every first submission a round trip.
+        // Triage here, on the caller's thread: the engine is pure, so submissions are decided in parallel and the
+        // batch writer only writes.
         var assessmentId = AssessmentStream.DeriveAssessmentId(request.ClinicId, request.RequestId);
         var triage = AssessmentTelemetry.Decide(knowledge, request);
         // Microseconds: what PostgreSQL keeps, so the time in the response equals the time read back later.
         var now = clock.GetUtcNow();
         var submittedAt = now.AddTicks(-(now.Ticks % 10));
-        var streamId = AssessmentStream.StreamId(assessmentId);
-        // The notes are stored sealed with the patient's key, never in clear: not in the event, the read model or the outbox.
-        var withoutNotes = request.Clone();
-        withoutNotes.ClinicalNotes = string.Empty;
+        return Submissions.RunAsync(new Submission(request, assessmentId, triage, knowledge.ContentHash, submittedAt, correlationId, AppendContext.Capture()), cancellationToken);
+    }
 
+    /// <summary>
+    /// One transaction for a batch: the submissions whose stream exists (or that repeat one earlier in the batch) are
+    /// answered from the stored result after the commit; the others are sealed, appended, projected and announced
+    /// together. A stream created meanwhile by someone else fails the batch, and each is then retried alone, where the
+    /// conflict becomes the duplicate answer.
+    /// </summary>
+    private async Task CommitSubmissionsAsync(IReadOnlyList<GroupCommit<Submission, SubmitOutcome>.Request> batch, CancellationToken cancellationToken)
+    {
+        var fresh = new List<GroupCommit<Submission, SubmitOutcome>.Request>(batch.Count);
+        var duplicates = new List<GroupCommit<Submission, SubmitOutcome>.Request>();
+        var states = new List<AssessmentMessage>(batch.Count);
+        var startedAt = DateTimeOffset.UtcNow;
+        using var batchSpan = AppendContext.StartBatch("submit batch", batch.Select(r => r.Item.Context));
         try
         {
             await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            // In the append's transaction: a key made for a submission that loses the race is rolled back with it.
-            var sealedNotes = await vault.SealAsync(
-                session.Connection, session.Transaction, request.ClinicId, request.PatientRef, assessmentId, request.ClinicalNotes, cancellationToken).ConfigureAwait(false);
-            var submittedId = Guid.CreateVersion7();
-            var submitted = EventJson.ToNewEvent(
-                storeOptions.Types,
-                new AssessmentSubmitted(assessmentId, request.ClinicId, request.RequestId, submittedAt, ProtoJson.ToElement(withoutNotes), sealedNotes?.Format()),
-                Metadata(correlationId, causationId: null, request.ClinicianId, request.ClinicId),
-                submittedId);
-            var decided = EventJson.ToNewEvent(
-                storeOptions.Types,
-                new TriageDecided(assessmentId, triage.Urgency, triage.RuleSetVersion, triage.KnowledgeVersion, knowledge.ContentHash, ProtoJson.ToElement(triage)),
-                Metadata(correlationId, submittedId.ToString(), request.ClinicianId, request.ClinicId),
-                Guid.CreateVersion7());
-            var appended = await session.AppendAsync(streamId, AssessmentStream.StreamType, ExpectedVersion.NoStream, [submitted, decided], cancellationToken).ConfigureAwait(false);
-            var messageId = Guid.CreateVersion7();
-            // The relay opens the notes just before sending (TriageDecidedNotesOpener), so the row keeps them sealed.
-            session.Publish(messageTypes.Create(
-                new Integration.TriageDecided(
-                    messageId, correlationId, request.ClinicId, assessmentId, request.PatientRef, triage.Urgency, triage.RuleSetVersion,
-                    triage.KnowledgeVersion, appended.NewVersion, appended.RecordedAt, ProtoJson.Format(withoutNotes), ProtoJson.Format(triage),
-                    SealedClinicalNotes: sealedNotes?.Format() ?? string.Empty, ClinicalNotesGeneration: sealedNotes?.KeyGeneration ?? 0),
-                streamId,
-                messageId: messageId));
-            var stored = await readModel.LoadAsync(session.Connection, session.Transaction, assessmentId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"{streamId} was appended but has no read-model row.");
+            var stored = await ExistingStreamsAsync(session, batch, cancellationToken).ConfigureAwait(false);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var request in batch)
+            {
+                (stored.Contains(request.Item.StreamId) || !seen.Add(request.Item.StreamId) ? duplicates : fresh).Add(request);
+            }
+
+            if (fresh.Count > 0)
+            {
+                var appends = new List<StreamAppend>(fresh.Count);
+                var sealedNotes = new SealedNotes?[fresh.Count];
+                for (var i = 0; i < fresh.Count; i++)
+                {
+                    var item = fresh[i].Item;
+                    // In the append's transaction: a key made for a submission that loses the race is rolled back with it.
+                    sealedNotes[i] = await vault.SealAsync(
+                        session.Connection, session.Transaction, item.Request.ClinicId, item.Request.PatientRef, item.AssessmentId, item.Request.ClinicalNotes, cancellationToken).ConfigureAwait(false);
+                    appends.Add(new StreamAppend(item.StreamId, AssessmentStream.StreamType, ExpectedVersion.NoStream, Events(item, sealedNotes[i])));
+                }
+
+                var appended = await session.AppendManyAsync(appends, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < fresh.Count; i++)
+                {
+                    var item = fresh[i].Item;
+                    var messageId = Guid.CreateVersion7();
+                    // The relay opens the notes just before sending (TriageDecidedNotesOpener), so the row keeps them sealed.
+                    session.Publish(item.Context.Stamp(messageTypes.Create(
+                        new Integration.TriageDecided(
+                            messageId, item.CorrelationId, item.Request.ClinicId, item.AssessmentId, item.Request.PatientRef, item.Triage.Urgency, item.Triage.RuleSetVersion,
+                            item.Triage.KnowledgeVersion, appended[i].NewVersion, appended[i].RecordedAt, ProtoJson.Format(item.WithoutNotes), ProtoJson.Format(item.Triage),
+                            SealedClinicalNotes: sealedNotes[i]?.Format() ?? string.Empty, ClinicalNotesGeneration: sealedNotes[i]?.KeyGeneration ?? 0),
+                        item.StreamId,
+                        messageId: messageId)));
+                    // The state the read model just stored, by the same fold, without reading it back.
+                    var state = Fold(appends[i], appended[i]);
+                    // The caller sent these notes a moment ago: no need to open what was just sealed.
+                    AssessmentNotes.Apply(state, sealedNotes[i] is null ? NotesReading.None : new NotesReading(item.Request.ClinicalNotes, Erased: false));
+                    states.Add(state);
+                }
+            }
+
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-            // The caller sent these notes a moment ago: no need to open what was just sealed.
-            AssessmentNotes.Apply(stored.Assessment, sealedNotes is null ? NotesReading.None : new NotesReading(request.ClinicalNotes, Erased: false));
-            return new SubmitOutcome(stored.Assessment, Duplicate: false);
         }
-        catch (ConcurrencyException)
+        catch (ConcurrencyException) when (batch.Count == 1)
         {
-            // The same key was stored first by a concurrent call; its transaction has committed by now.
-            var first = await FindAsync(assessmentId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"{streamId} exists but has no read-model row.");
-            return new SubmitOutcome(first, Duplicate: true);
+            // Alone, a conflict means the same key was stored first by a concurrent call; its transaction has committed.
+            duplicates.Add(batch[0]);
+            fresh.Clear();
+        }
+
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            // Each request's trace shows its append (the shared batch, from start to commit) under its own call.
+            fresh[i].Item.Context.StartSpan($"append {AssessmentStream.StreamType}", startedAt, batch.Count)?.Dispose();
+            fresh[i].Complete(new SubmitOutcome(states[i], Duplicate: false));
+        }
+
+        foreach (var duplicate in duplicates)
+        {
+            var first = await FindAsync(duplicate.Item.AssessmentId, cancellationToken).ConfigureAwait(false);
+            if (first is null)
+            {
+                duplicate.Fail(new InvalidOperationException($"{duplicate.Item.StreamId} exists but has no read-model row."));
+            }
+            else
+            {
+                duplicate.Complete(new SubmitOutcome(first, Duplicate: true));
+            }
+        }
+    }
+
+    private List<NewEvent> Events(Submission item, SealedNotes? sealedNotes)
+    {
+        var submittedId = Guid.CreateVersion7();
+        var submitted = EventJson.ToNewEvent(
+            storeOptions.Types,
+            new AssessmentSubmitted(item.AssessmentId, item.Request.ClinicId, item.Request.RequestId, item.SubmittedAt, ProtoJson.ToElement(item.WithoutNotes), sealedNotes?.Format()),
+            item.Context.Stamp(Metadata(item.CorrelationId, causationId: null, item.Request.ClinicianId, item.Request.ClinicId)),
+            submittedId);
+        var decided = EventJson.ToNewEvent(
+            storeOptions.Types,
+            new TriageDecided(item.AssessmentId, item.Triage.Urgency, item.Triage.RuleSetVersion, item.Triage.KnowledgeVersion, item.KnowledgeHash, ProtoJson.ToElement(item.Triage)),
+            item.Context.Stamp(Metadata(item.CorrelationId, submittedId.ToString(), item.Request.ClinicianId, item.Request.ClinicId)),
+            Guid.CreateVersion7());
+        return [submitted, decided];
+    }
+
+    private static AssessmentMessage Fold(StreamAppend append, AppendResult appended)
+    {
+        AssessmentMessage? state = null;
+        for (var i = 0; i < append.Events.Count; i++)
+        {
+            var e = append.Events[i];
+            state = AssessmentEvolution.Apply(
+                state,
+                new StoredEvent(appended.Positions[i], append.StreamId, appended.NewVersion - append.Events.Count + 1 + i, e.EventId, e.EventType, e.Data, e.Metadata, appended.RecordedAt));
+        }
+
+        return state ?? throw new InvalidOperationException($"{append.StreamId} folds to nothing.");
+    }
+
+    private async Task<HashSet<string>> ExistingStreamsAsync(EventStoreSession session, IReadOnlyList<GroupCommit<Submission, SubmitOutcome>.Request> batch, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT id FROM {readModel.Schema}.mt_streams WHERE id = ANY($1)", session.Connection, session.Transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Item.StreamId).ToArray() });
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            existing.Add(reader.GetString(0));
+        }
+
+        return existing;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_submissions is not null)
+        {
+            await _submissions.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -203,6 +304,23 @@ internal sealed class AssessmentRepository(
             [EventJson.ToNewEvent(storeOptions.Types, linked, Metadata(drafted.CorrelationId, messageId.ToString(), "care-plan-service", drafted.ClinicId), Guid.CreateVersion7())],
             cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>A submission decided in its caller's flow, waiting for its batch.</summary>
+    private sealed record Submission(
+        SubmitAssessmentRequest Request, string AssessmentId, V1.Triage Triage, string KnowledgeHash, DateTimeOffset SubmittedAt, string CorrelationId, AppendContext Context)
+    {
+        public string StreamId { get; } = AssessmentStream.StreamId(AssessmentId);
+
+        // The notes are stored sealed with the patient's key, never in clear: not in the event, the read model or the outbox.
+        public SubmitAssessmentRequest WithoutNotes { get; } = WithNotesRemoved(Request);
+
+        private static SubmitAssessmentRequest WithNotesRemoved(SubmitAssessmentRequest request)
+        {
+            var copy = request.Clone();
+            copy.ClinicalNotes = string.Empty;
+            return copy;
+        }
     }
 
     private static EventMetadata Metadata(string correlationId, string? causationId, string actor, string tenant) =>

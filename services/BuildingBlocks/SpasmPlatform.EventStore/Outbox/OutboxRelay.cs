@@ -28,7 +28,8 @@ namespace SpasmPlatform.EventStore.Outbox;
 /// <item>A failed publish leaves its row unsent, counts the attempt and stores the error; the batch then fails and the
 /// relay backs off exponentially (Polly) before trying again. A row that can never be published (type not registered,
 /// unreadable body) is held back with its stream until restart, so the rest of the outbox keeps moving.</item>
-/// <item>It wakes on NOTIFY from a trigger on the outbox table (see <see cref="OutboxSchema"/>) and polls as a fallback.</item>
+/// <item>It wakes when a session of this process commits outbox rows, on the NOTIFY sent after a commit in another
+/// process (see <see cref="OutboxSignal"/>), and polls as a fallback.</item>
 /// </list>
 /// Per-stream order is outbox id order. A session that appends to a stream holds that stream's row lock until it commits,
 /// so for messages written alongside appends to their stream, id order is commit order.
@@ -71,6 +72,7 @@ public sealed partial class OutboxRelay(
         {
             await _retry.ExecuteAsync(async token => await OutboxSchema.EnsureAsync(store, token).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
             var listener = ListenAsync(stoppingToken);
+            store.OutboxSignal.Committed += Wake;
             try
             {
                 while (true)
@@ -81,6 +83,7 @@ public sealed partial class OutboxRelay(
             }
             finally
             {
+                store.OutboxSignal.Committed -= Wake;
                 await listener.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

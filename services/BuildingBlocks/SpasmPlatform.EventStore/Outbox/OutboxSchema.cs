@@ -3,15 +3,14 @@ using Npgsql;
 namespace SpasmPlatform.EventStore.Outbox;
 
 /// <summary>
-/// The relay's addition to the event store schema: a statement-level trigger that NOTIFYs when outbox rows are inserted.
-/// NOTIFY is delivered only when the inserting transaction commits, and never for a rolled-back one, so the relay wakes
-/// exactly when there is something new to publish. A trigger (rather than a NOTIFY issued by EventStoreSession) also wakes
-/// the relay for rows written by any other path, and leaves the session's commit untouched.
+/// The relay's part of the event store schema: its notification channel, and the removal of the trigger that once sent
+/// NOTIFY inside every transaction writing outbox rows (version 1). That NOTIFY serialised every such commit in the
+/// database on one lock; <see cref="OutboxSignal"/> notifies after the commit instead.
 /// </summary>
 internal static class OutboxSchema
 {
     /// <summary>Recorded in schema_info under "outbox_relay".</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>PostgreSQL channel names are identifiers: at most 63 bytes.</summary>
     private const int MaxIdentifierLength = 63;
@@ -25,23 +24,14 @@ internal static class OutboxSchema
     }
 
     public static string Ddl(string schema) => $$"""
-        CREATE OR REPLACE FUNCTION {{schema}}.outbox_notify() RETURNS trigger
-        LANGUAGE plpgsql AS $fn$
-        BEGIN
-            -- Identical notifications within one transaction are folded into one, so a batch of inserts wakes the relay once.
-            PERFORM pg_notify('{{Channel(schema)}}', '');
-            RETURN NULL;
-        END
-        $fn$;
-
-        CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON {{schema}}.outbox
-            FOR EACH STATEMENT EXECUTE FUNCTION {{schema}}.outbox_notify();
+        DROP TRIGGER IF EXISTS outbox_notify ON {{schema}}.outbox;
+        DROP FUNCTION IF EXISTS {{schema}}.outbox_notify();
 
         INSERT INTO {{schema}}.schema_info (component, version) VALUES ('outbox_relay', {{Version}})
             ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version, migrated_at = now();
         """;
 
-    /// <summary>Creates the event store schema if needed, then the trigger; idempotent and safe from several processes at once.</summary>
+    /// <summary>Creates the event store schema if needed, then records the relay's version; idempotent and safe from several processes at once.</summary>
     public static async Task EnsureAsync(MartenEventStore store, CancellationToken cancellationToken)
     {
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);

@@ -11,8 +11,10 @@ namespace SpasmPlatform.ServiceDefaults.Security;
 /// patient data in the service wait for the one before it (an append locks its stream); with shards, concurrent
 /// reads append side by side. Every shard is an ordinary hash-chained stream, so the records keep the chain and the
 /// integrity checks of everything else, and an auditor still reads a period without scanning other events.
+/// Records that arrive together are written in one transaction (<see cref="GroupCommit{TItem,TResult}"/>): at thousands
+/// of reads a second, a commit of its own for each record would be the ceiling.
 /// </summary>
-public sealed class AccessLog(IEventStore store, EventStoreOptions options)
+public sealed class AccessLog : IAsyncDisposable
 {
     public const string EventType = "AccessRecorded";
     public const string StreamType = "access-log";
@@ -21,7 +23,18 @@ public sealed class AccessLog(IEventStore store, EventStoreOptions options)
     public const int Shards = 16;
 
     private const string StreamPrefix = "access-";
+    private readonly IEventStore _store;
+    private readonly EventStoreOptions _options;
+    private readonly GroupCommit<Pending, bool> _writes;
     private int _next = -1;
+
+    public AccessLog(IEventStore store, EventStoreOptions options)
+    {
+        _store = store;
+        _options = options;
+        // One writer: a batch locks the shards it writes, so a second would mostly wait for the first.
+        _writes = new GroupCommit<Pending, bool>(WriteAsync, maxBatch: 256, writers: 1);
+    }
 
     public static string StreamOf(DateOnly day, int shard) =>
         string.Create(CultureInfo.InvariantCulture, $"{StreamPrefix}{day:yyyyMMdd}-{shard:00}");
@@ -38,15 +51,49 @@ public sealed class AccessLog(IEventStore store, EventStoreOptions options)
             && DateOnly.TryParseExact(rest[..8], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
     }
 
-    /// <summary>Appends in a session of its own; not cancellable, so that a client hanging up cannot erase its trace.</summary>
-    public async Task RecordAsync(AccessRecorded record, string? correlationId)
+    /// <summary>
+    /// Returns once the record is committed (with the others that arrived with it). Not cancellable, so that a client
+    /// hanging up cannot erase its trace.
+    /// </summary>
+    public Task RecordAsync(AccessRecorded record, string? correlationId)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var metadata = new EventMetadata(CorrelationId: correlationId, Actor: record.Caller, TenantId: record.CallerClinicId, Caller: record.Caller);
-        var stored = EventJson.ToNewEvent(options.Types, record, metadata, Guid.CreateVersion7());
-        var shard = (int)((uint)Interlocked.Increment(ref _next) % Shards);
-        await store.AppendAsync(StreamOf(DateOnly.FromDateTime(record.At.UtcDateTime), shard), StreamType, ExpectedVersion.Any, [stored], cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return _writes.RunAsync(new Pending(record, correlationId, AppendContext.Capture()), CancellationToken.None);
     }
+
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
+
+    private async Task WriteAsync(IReadOnlyList<GroupCommit<Pending, bool>.Request> batch, CancellationToken cancellationToken)
+    {
+        // Each record still goes to the next shard in turn; a batch appends to the shards it reaches, in one transaction.
+        var streams = new Dictionary<string, List<NewEvent>>(StringComparer.Ordinal);
+        foreach (var request in batch)
+        {
+            var (record, correlationId, context) = request.Item;
+            var metadata = context.Stamp(new EventMetadata(CorrelationId: correlationId, Actor: record.Caller, TenantId: record.CallerClinicId, Caller: record.Caller));
+            var shard = (int)((uint)Interlocked.Increment(ref _next) % Shards);
+            var stream = StreamOf(DateOnly.FromDateTime(record.At.UtcDateTime), shard);
+            if (!streams.TryGetValue(stream, out var events))
+            {
+                streams[stream] = events = [];
+            }
+
+            events.Add(EventJson.ToNewEvent(_options.Types, record, metadata, Guid.CreateVersion7()));
+        }
+
+        await using (var session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await session.AppendManyAsync([.. streams.Select(s => new StreamAppend(s.Key, StreamType, ExpectedVersion.Any, s.Value))], cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var request in batch)
+        {
+            request.Complete(true);
+        }
+    }
+
+    private sealed record Pending(AccessRecorded Record, string? CorrelationId, AppendContext Context);
 
     /// <summary>
     /// Records of one day after global position <paramref name="afterPosition"/>, in the order they were stored across
@@ -54,7 +101,7 @@ public sealed class AccessLog(IEventStore store, EventStoreOptions options)
     /// </summary>
     public async Task<IReadOnlyList<AccessLogEntry>> ReadDayAsync(DateOnly day, long afterPosition, int limit, CancellationToken cancellationToken)
     {
-        var events = await store.ReadStreamsAsync(StreamsOf(day), afterPosition, limit, cancellationToken).ConfigureAwait(false);
+        var events = await _store.ReadStreamsAsync(StreamsOf(day), afterPosition, limit, cancellationToken).ConfigureAwait(false);
         return [.. events.Where(e => e.EventType == EventType).Select(e => new AccessLogEntry(e.GlobalPosition, e.StreamId, e.StreamVersion, e.Data<AccessRecorded>()))];
     }
 }
