@@ -24,7 +24,8 @@
 # raw output and the services' logs in bench/platform/out/. Knobs:
 #   CONCURRENCY="1 16 64"  DURATION=15  WARMUP=3  RATE=500  READ_CONCURRENCY=64  TRACE_CONCURRENCY=8
 #   SCENARIOS=submit,open,reads,audit  SEED=50000 (assessment streams copied in before the audit calls; 0: none)
-#   RAW_BATCH=1 (submissions per transaction in the raw write ceiling; >1 shows what group commit could reach)
+#   RAW_BATCH="1 16" (submissions per transaction in the raw write ceilings, one ceiling each: 1 = a commit per
+#   submission; the services group concurrent submissions into one commit, so 16 is the like-for-like ceiling at load)
 #   POLL_MS=5 (plan watcher)  DRAIN=60  POOL=20 (Npgsql pool per service instance)  PORT_BASE=5200  CEILING_PORT=5299
 #   SPASM=<this checkout>/spasm (whose PostgreSQL, RabbitMQ and certificates to use)  RESULTS_DIR=...  SKIP_BUILD=1
 set -euo pipefail
@@ -51,7 +52,7 @@ READ_CONCURRENCY="${READ_CONCURRENCY:-64}"
 TRACE_CONCURRENCY="${TRACE_CONCURRENCY:-8}"
 SCENARIOS="${SCENARIOS:-submit,open,reads,audit}"
 SEED="${SEED:-50000}"
-RAW_BATCH="${RAW_BATCH:-1}"
+RAW_BATCH="${RAW_BATCH:-1 16}"
 POLL_MS="${POLL_MS:-5}"
 DRAIN="${DRAIN:-60}"
 POOL="${POOL:-20}"

@@ -21,18 +21,19 @@ internal static class Chart
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Render(IReadOnlyList<ChartPoint> points, int instances, bool mutualTls)
+    public static string Render(IReadOnlyList<ChartPoint> points, int[] rawBatches, int instances, bool mutualTls)
     {
         var svg = new StringBuilder();
         var height = Top + (2 * PanelHeight) + Gap + 50;
         svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append(Inv, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n");
         svg.Append(Inv, $"<text x=\"{Left}\" y=\"22\" font-size=\"15\">SubmitAssessment, closed loop: {instances} instance(s), {(mutualTls ? "mutual TLS" : "development mode")}</text>\n");
+        string[] greys = ["#7f7f7f", "#393b79", "#8c564b"];
         Panel(svg, points, Top, "calls/s (log)",
         [
             ("submits/s", "#1f77b4", "", p => p.Submits),
             ("plans drafted/s", "#2ca02c", "", p => p.Drafted),
-            ("raw write ceiling", "#7f7f7f", "6,4", p => p.Raw),
+            .. rawBatches.Select((batch, i) => ($"raw, {batch} per commit", greys[i % greys.Length], "6,4", (Func<ChartPoint, double>)(p => p.Raw[i]))),
             ("Kestrel ceiling", "#bcbd22", "2,3", p => p.Kestrel ?? double.NaN),
         ]);
         Panel(svg, points, Top + PanelHeight + Gap, "ms (log)",

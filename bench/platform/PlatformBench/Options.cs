@@ -54,7 +54,11 @@ internal sealed class Options
 
     public int TraceConcurrency => Numbers("trace-concurrency", "8")[0];
 
-    public int RawBatch => Numbers("raw-batch", "1")[0];
+    /// <summary>
+    /// Submissions per transaction in the raw write ceiling, one ceiling per value: 1 is one commit per submission; the
+    /// services group concurrent submissions into one commit, so a larger batch is the like-for-like ceiling at load.
+    /// </summary>
+    public int[] RawBatches => Numbers("raw-batch", "1,16");
 
     public TimeSpan Poll => TimeSpan.FromMilliseconds(Numbers("poll-ms", "5")[0]);
 

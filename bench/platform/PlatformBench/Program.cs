@@ -126,7 +126,7 @@ for (var i = 0; i < submissions.Cycle; i++)
 await watcher.DrainAsync(options.Drain);
 watcher.TakeDrafted();
 var rawSubmit = await RawSubmit.CreateAsync(dataSource, options.AssessmentSchema, options.ScratchSchema ?? $"bench_raw_{runId.Replace('-', '_')}", [.. stored.Select(s => s.Id)]);
-Console.Error.WriteLine($"raw write ceiling: scratch schema {rawSubmit.Scratch}, {options.RawBatch} submission(s) per transaction");
+Console.Error.WriteLine($"raw write ceiling: scratch schema {rawSubmit.Scratch}, {string.Join(" and ", options.RawBatches)} submission(s) per transaction");
 var assessmentRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.AssessmentSchema);
 var carePlanRowsBefore = await RowsWritten.SnapshotAsync(dataSource, options.CarePlanSchema);
 var acknowledgedBefore = Interlocked.Read(ref acknowledged);
@@ -158,7 +158,12 @@ try
         {
             Console.Error.WriteLine($"submit, closed loop, {concurrency} in flight...");
             var service = await SubmitWindowAsync(measure => Load.ClosedAsync(concurrency, options.Warmup, options.Duration, SubmitAsync, measure));
-            var raw = await Load.ClosedAsync(concurrency, options.Warmup, options.Duration, _ => rawSubmit.WriteAsync(options.RawBatch));
+            var raw = new List<Window>();
+            foreach (var batch in options.RawBatches)
+            {
+                raw.Add(await Load.ClosedAsync(concurrency, options.Warmup, options.Duration, _ => rawSubmit.WriteAsync(batch)));
+            }
+
             var transport = clients.Echo is null ? null : await Load.ClosedAsync(concurrency, options.Warmup, options.Duration, EchoAsync);
             report.Closed(concurrency, service, raw, transport);
         }
@@ -185,7 +190,8 @@ try
             return;
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // An idle backend publishes its counters within 10 s (PostgreSQL 15): wait that long for the consumers' last rows.
+        await Task.Delay(TimeSpan.FromSeconds(11));
         var submitted = Interlocked.Read(ref acknowledged) - acknowledgedBefore;
         var scratchRows = await RowsWritten.SnapshotAsync(dataSource, rawSubmit.Scratch);
         report.Rows(

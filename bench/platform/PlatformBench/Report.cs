@@ -19,26 +19,35 @@ internal sealed class Report(Options options)
     private readonly string _loadBefore = LoadAverage();
     private readonly DateTime _started = DateTime.UtcNow;
 
-    public void Closed(int concurrency, SubmitResult service, Window raw, Window? transport)
+    public void Closed(int concurrency, SubmitResult service, IReadOnlyList<Window> raw, Window? transport)
     {
         var s = service.Submit;
-        _closed.Add(Row(
+        var batches = options.RawBatches;
+        var rawRates = raw.Select((w, i) => w.PerSecond * batches[i]).ToArray();
+        _closed.Add(Row([
             $"{concurrency}", N(s.PerSecond), Ms(s.P50), Ms(s.P99), Failed(s), N(service.DraftedPerSecond),
             Ms(Stats.Percentile(service.PlanMs, 50)), Ms(Stats.Percentile(service.PlanMs, 99)), Backlog(service),
-            N(raw.PerSecond * options.RawBatch), Fraction(s.PerSecond, raw.PerSecond * options.RawBatch),
-            transport is null ? "–" : N(transport.PerSecond), transport is null ? "–" : Fraction(s.PerSecond, transport.PerSecond)));
+            .. rawRates.SelectMany(r => new[] { N(r), Fraction(s.PerSecond, r) }),
+            transport is null ? "–" : N(transport.PerSecond), transport is null ? "–" : Fraction(s.PerSecond, transport.PerSecond)]));
         Cpu($"submit, closed, {concurrency} in flight", s.PerSecond, s.Cpu);
-        Cpu($"raw write ceiling, closed, {concurrency} writer(s)", raw.PerSecond * options.RawBatch, raw.Cpu);
+        for (var i = 0; i < raw.Count; i++)
+        {
+            Cpu($"raw write ceiling ({batches[i]} per commit), closed, {concurrency} writer(s)", rawRates[i], raw[i].Cpu);
+        }
+
         if (transport is not null)
         {
             Cpu($"Kestrel ceiling, closed, {concurrency} in flight", transport.PerSecond, transport.Cpu);
         }
 
-        _chart.Add(new ChartPoint(concurrency, s.PerSecond, service.DraftedPerSecond, raw.PerSecond * options.RawBatch, transport?.PerSecond, s.P50, s.P99,
+        _chart.Add(new ChartPoint(concurrency, s.PerSecond, service.DraftedPerSecond, rawRates, transport?.PerSecond, s.P50, s.P99,
             Stats.Percentile(service.PlanMs, 99)));
-        Console.WriteLine($"closed {concurrency,4}: {s.PerSecond,8:0}/s p50 {s.P50:0.00} ms p99 {s.P99:0.00} ms failed {s.Failed}; plans {service.DraftedPerSecond:0}/s p99 {Stats.Percentile(service.PlanMs, 99):0.0} ms backlog {Backlog(service)}; raw {raw.PerSecond * options.RawBatch:0}/s; Kestrel {transport?.PerSecond ?? double.NaN:0}/s");
+        Console.WriteLine($"closed {concurrency,4}: {s.PerSecond,8:0}/s p50 {s.P50:0.00} ms p99 {s.P99:0.00} ms failed {s.Failed}; plans {service.DraftedPerSecond:0}/s p99 {Stats.Percentile(service.PlanMs, 99):0.0} ms backlog {Backlog(service)}; raw {string.Join(", ", rawRates.Select((r, i) => $"{r:0}/s ({batches[i]} per commit)"))}; Kestrel {transport?.PerSecond ?? double.NaN:0}/s");
         Error(s);
-        Error(raw);
+        foreach (var w in raw)
+        {
+            Error(w);
+        }
     }
 
     public void Open(int rate, SubmitResult service, Window raw, Window? transport)
@@ -120,9 +129,10 @@ internal sealed class Report(Options options)
         if (_closed.Count > 0)
         {
             md.AppendLine("## SubmitAssessment, closed loop").AppendLine();
-            md.AppendLine(inv, $"Ceilings in the same run, at the same concurrency: **raw** = the rows a submission stores written by hand with Npgsql into copies of the service's tables, triggers included, {options.RawBatch} submission(s) per transaction ({(options.RawBatch == 1 ? "as the service commits" : "more than the service commits at once: a group-commit ceiling")}); **Kestrel** = bench/grpc's plain Kestrel HTTP/2 endpoint answering a fixed gRPC frame, called through the same client stack{(options.MutualTls ? " over the same mutual TLS" : string.Empty)}.").AppendLine();
-            md.AppendLine("| in flight | submits/s | p50 ms | p99 ms | failed | plans drafted/s | plan p50 ms | plan p99 ms | backlog end / max (drained in) | raw ceiling/s | × raw | Kestrel ceiling/s | × Kestrel |");
-            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+            md.AppendLine(inv, $"Ceilings in the same run, at the same concurrency: **raw** = the rows a submission stores written by hand with Npgsql into copies of the service's tables, triggers included, by as many writers as calls in flight, each committing {string.Join(" or ", options.RawBatches)} submission(s) per transaction (1: a commit per submission; the service groups the submissions that arrive together into one commit, so the larger batch is the like-for-like ceiling under load); **Kestrel** = bench/grpc's plain Kestrel HTTP/2 endpoint answering a fixed gRPC frame, called through the same client stack{(options.MutualTls ? " over the same mutual TLS" : string.Empty)}.").AppendLine();
+            md.AppendLine("| in flight | submits/s | p50 ms | p99 ms | failed | plans drafted/s | plan p50 ms | plan p99 ms | backlog end / max (drained in) | "
+                + string.Concat(options.RawBatches.Select(b => $"raw, {b} per commit/s | × raw{b} | ")) + "Kestrel ceiling/s | × Kestrel |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|" + string.Concat(options.RawBatches.Select(_ => "---:|---:|")) + "---:|---:|");
             _closed.ForEach(r => md.AppendLine(r));
             md.AppendLine().AppendLine("Goal (issue 16): ≥ 1,000 submits/s at 64 in flight with the plans drafted alongside (no growing backlog).").AppendLine();
             md.AppendLine("![throughput and latency per concurrency](chart.svg)").AppendLine();
@@ -170,7 +180,7 @@ internal sealed class Report(Options options)
         File.WriteAllText(Path.Combine(options.Out, "results.md"), md.ToString());
         if (_chart.Count > 0)
         {
-            File.WriteAllText(Path.Combine(options.Out, "chart.svg"), Chart.Render(_chart, options.Instances, options.MutualTls));
+            File.WriteAllText(Path.Combine(options.Out, "chart.svg"), Chart.Render(_chart, options.RawBatches, options.Instances, options.MutualTls));
         }
 
         Console.Error.WriteLine($"wrote {Path.Combine(options.Out, "results.md")}{(_chart.Count > 0 ? " and chart.svg" : string.Empty)}");
@@ -210,4 +220,4 @@ internal sealed class Report(Options options)
         File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?["PRETTY_NAME=".Length..].Trim('"') ?? "Linux";
 }
 
-internal sealed record ChartPoint(int Concurrency, double Submits, double Drafted, double Raw, double? Kestrel, double P50, double P99, double PlanP99);
+internal sealed record ChartPoint(int Concurrency, double Submits, double Drafted, double[] Raw, double? Kestrel, double P50, double P99, double PlanP99);
