@@ -22,6 +22,9 @@ internal sealed class Submissions(IReadOnlyList<SubmitAssessmentRequest> templat
         return new Submissions(weighted, runId);
     }
 
+    /// <summary>How many submissions make one pass over the weighted templates: that many in a row have the load's mix.</summary>
+    public int Cycle => templates.Count;
+
     public SubmitAssessmentRequest Next()
     {
         var n = Interlocked.Increment(ref _next);

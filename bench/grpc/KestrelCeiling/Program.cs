@@ -3,17 +3,39 @@
 // for EchoResponse{message="hello"} and the trailer grpc-status: 0, without parsing the request.
 //
 //   dotnet KestrelCeiling.dll --port 50061
+//   dotnet KestrelCeiling.dll --port 5299 --tls-cert service.pem --tls-key service-key.pem   (HTTP/2 over TLS, asking
+//   for a client certificate: bench/platform's transport ceiling for the services in mutual-TLS mode)
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 var port = builder.Configuration.GetValue("port", 50061);
+var tlsCertificate = builder.Configuration["tls-cert"];
+var tlsKey = builder.Configuration["tls-key"];
 
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
-    kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
+    kestrel.Listen(IPAddress.Loopback, port, listen =>
+    {
+        listen.Protocols = HttpProtocols.Http2;
+        if (!string.IsNullOrEmpty(tlsCertificate))
+        {
+            // The handshake and record encryption are what a mutual-TLS caller pays per connection and per call; the
+            // client certificate is requested and accepted, not checked against a CA (the services cache that check).
+            using var pem = X509Certificate2.CreateFromPemFile(tlsCertificate, tlsKey);
+            var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            });
+        }
+    });
 });
 
 var app = builder.Build();
@@ -21,7 +43,7 @@ app.MapPost("/spasm.testing.v1.EchoService/Echo", (RequestDelegate)EchoCeiling.H
 // Allocation and GC counters for run.sh (bytes allocated per request). A GET, so the gRPC POST routes never match it.
 app.MapGet("/_bench/gc", context => context.Response.WriteAsync(
     $"{GC.GetTotalAllocatedBytes(precise: true)} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}"));
-Console.WriteLine($"KestrelCeiling listening on 127.0.0.1:{port} (h2c)");
+Console.WriteLine($"KestrelCeiling listening on 127.0.0.1:{port} ({(string.IsNullOrEmpty(tlsCertificate) ? "h2c" : "h2 over TLS")})");
 app.Run();
 
 internal static class EchoCeiling
