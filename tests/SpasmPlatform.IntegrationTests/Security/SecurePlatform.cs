@@ -46,6 +46,9 @@ public sealed class SecurePlatform : IAsyncLifetime
 
     public X509Certificate2 KnowledgeEditor => Pki.Client("CN=editor, OU=knowledge-editor");
 
+    /// <summary>The web console: calls only for the people signed in to it.</summary>
+    public X509Certificate2 WebConsole => Pki.Client("CN=web-console, OU=console");
+
     public GrpcChannel Channel(ServiceProcess service, X509Certificate2? client) => Pki.Channel(service.Address, client);
 
     public async Task InitializeAsync()
