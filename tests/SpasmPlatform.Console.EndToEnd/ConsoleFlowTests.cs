@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using SpasmPlatform.Contracts.Presentation;
+
+namespace SpasmPlatform.Console.EndToEnd;
+
+/// <summary>
+/// The people's flows in a real browser: a physiotherapist sees a fresh plan arrive and approves it, a second one
+/// approving the same version is told who changed it, and an auditor finds the approval, the reads and an intact
+/// chain. Every page is checked with axe-core at WCAG 2.2 AA and kept as a screenshot.
+/// </summary>
+public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassFixture<ConsolePlatform>
+{
+    private const string Via = "via console:web-console";
+
+    [Fact]
+    public async Task A_physiotherapist_sees_a_new_plan_arrive_without_reloading_and_approves_it_and_the_auditor_finds_it()
+    {
+        var page = await platform.SignInAsync("pia.physio");
+        await page.GotoAsync("/queue");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }));
+        // Loaded (empty or not) before the assessment exists.
+        await page.Locator("table.queue, p:has-text('No plans await review.')").First.WaitForAsync();
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => navigations += frame == page.MainFrame ? 1 : 0;
+
+        var assessment = await platform.SubmitAsync();
+        var row = page.Locator($"tr:has-text('{assessment.PatientRef}')");
+        await row.WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal(0, navigations);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "new plan" }));
+        Assert.Matches(TimeInBerlin(), await row.InnerTextAsync());
+        await CheckAsync(page, "review-queue");
+
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Care plan for {assessment.PatientRef}" }));
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Interventions" }).WaitForAsync();
+        var text = await page.Locator("main").InnerTextAsync();
+        // Human words for the urgency, not the enum's name ("Within 2 weeks", never "Within2Weeks").
+        Assert.Contains(HumanText.Of(assessment.Triage.Urgency), text, StringComparison.Ordinal);
+        Assert.DoesNotMatch("Within2Weeks|Within24Hours|SameDay|SelfCare|PendingReview|ReferralOnly", text);
+        await CheckAsync(page, "care-plan");
+
+        await page.GetByLabel("Note (optional)").FillAsync("Reviewed in the console.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve the plan" }).ClickAsync();
+        await Expect(page.GetByTestId("status").Filter(new() { HasText = "Approved" }));
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Approved by you" }));
+        await platform.ScreenshotAsync(page, "care-plan-approved");
+
+        // The queue no longer lists it.
+        await page.GotoAsync("/queue");
+        await page.Locator("table.queue, p:has-text('No plans await review.')").First.WaitForAsync();
+        Assert.Equal(0, await page.Locator($"tr:has-text('{assessment.PatientRef}')").CountAsync());
+
+        var auditor = await platform.SignInAsync("audrey.auditor");
+        await auditor.GotoAsync($"/audit/assessments/{assessment.AssessmentId}");
+        var approved = auditor.Locator("li[data-event='care_plan.approved']");
+        await approved.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Contains($"by pia.physio through physiotherapist:{ConsolePlatform.Clinic}/pia.physio {Via}", await approved.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("follows", await approved.InnerTextAsync(), StringComparison.Ordinal);
+        var read = auditor.Locator("table.access-log tr").Filter(new() { HasText = "Get care plan" }).Filter(new() { HasText = $"pia.physio {Via}" });
+        await read.First.WaitForAsync();
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Verify integrity" }).ClickAsync();
+        await Expect(auditor.GetByTestId("integrity").Filter(new() { HasText = "assessment service" }).Filter(new() { HasText = "Intact" }));
+        await Expect(auditor.GetByTestId("integrity").Filter(new() { HasText = "care-plan service" }).Filter(new() { HasText = "Intact" }));
+        await CheckAsync(auditor, "audit-assessment");
+
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Replay under the pinned knowledge" }).ClickAsync();
+        await Expect(auditor.GetByTestId("replay").Filter(new() { HasText = "the same decision" }));
+    }
+
+    [Fact]
+    public async Task A_second_physiotherapist_approving_a_stale_version_is_told_who_changed_it_and_keeps_her_note()
+    {
+        var assessment = await platform.SubmitAsync();
+        var plan = await platform.PlanOfAsync(assessment.AssessmentId);
+
+        var pia = await platform.SignInAsync("pia.physio");
+        var peter = await platform.SignInAsync("peter.physio");
+        foreach (var page in new[] { pia, peter })
+        {
+            await page.GotoAsync($"/plans/{plan.CarePlanId}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Approve the plan" }).WaitForAsync();
+        }
+
+        await pia.GetByRole(AriaRole.Button, new() { Name = "Approve the plan" }).ClickAsync();
+        await Expect(pia.GetByTestId("status").Filter(new() { HasText = "Approved" }));
+
+        await peter.GetByLabel("Note (optional)").FillAsync("Peter's note that must survive.");
+        await peter.GetByRole(AriaRole.Button, new() { Name = "Approve the plan" }).ClickAsync();
+        var conflict = peter.GetByTestId("conflict");
+        await conflict.WaitForAsync();
+        Assert.Matches(new Regex("^Changed by pia\\.physio at .+ Europe/Berlin: now approved"), await conflict.InnerTextAsync());
+        Assert.Equal("Peter's note that must survive.", await peter.GetByLabel("Note (optional)").InputValueAsync());
+        await CheckAsync(peter, "care-plan-conflict");
+
+        await peter.GetByRole(AriaRole.Button, new() { Name = "Reload the current version" }).ClickAsync();
+        await Expect(peter.GetByTestId("status").Filter(new() { HasText = "Approved" }));
+    }
+
+    [Fact]
+    public async Task Another_clinics_plan_and_an_unknown_plan_show_the_same_not_found_page()
+    {
+        var page = await platform.SignInAsync("pia.physio");
+        await page.GotoAsync($"/plans/{Guid.NewGuid()}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" }));
+        var unknown = await page.Locator("main").InnerTextAsync();
+
+        // A plan of another clinic: drafted for clinic-other, opened by clinic-demo's physiotherapist.
+        var other = await platform.SubmitForOtherClinicAsync();
+        await page.GotoAsync($"/plans/{other.CarePlanId}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" }));
+        Assert.Equal(unknown, await page.Locator("main").InnerTextAsync());
+        await CheckAsync(page, "not-found");
+
+        // A physiotherapist is not an auditor: the audit desk says so instead of calling the services.
+        await page.GotoAsync("/audit");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" }));
+    }
+
+    private async Task CheckAsync(IPage page, string name)
+    {
+        await platform.ScreenshotAsync(page, name);
+        var result = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+        });
+        Assert.True(result.Violations.Length == 0, $"{name}: " + string.Join('\n', result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(' ', n.Target)))})")));
+    }
+
+    private static Task Expect(ILocator locator) => locator.First.WaitForAsync(new() { Timeout = 30_000 });
+
+    [GeneratedRegex("\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2} Europe/Berlin")]
+    private static partial Regex TimeInBerlin();
+}
