@@ -69,6 +69,15 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
 
         await auditor.GetByRole(AriaRole.Button, new() { Name = "Replay under the pinned knowledge" }).ClickAsync();
         await Expect(auditor.GetByTestId("replay").Filter(new() { HasText = "the same decision" }));
+
+        var download = await auditor.RunAndWaitForDownloadAsync(() => auditor.GetByRole(AriaRole.Link, new() { Name = "Download the decision report (HTML)" }).ClickAsync());
+        var report = Path.Combine(platform.Screenshots, "decision-report.html");
+        await download.SaveAsAsync(report);
+        var html = await File.ReadAllTextAsync(report);
+        Assert.Contains("Hash chain intact", html, StringComparison.Ordinal);
+        Assert.Contains(assessment.AssessmentId, html, StringComparison.Ordinal);
+        Assert.Matches(TimeInBerlin(), html);
+        Assert.Contains("care_plan.approved", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,6 +107,41 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
 
         await peter.GetByRole(AriaRole.Button, new() { Name = "Reload the current version" }).ClickAsync();
         await Expect(peter.GetByTestId("status").Filter(new() { HasText = "Approved" }));
+    }
+
+    [Fact]
+    public async Task A_clinician_reads_the_decision_as_a_flow_and_overrides_it_in_her_own_name()
+    {
+        var assessment = await platform.SubmitAsync();
+        var page = await platform.SignInAsync("carla.clinician");
+        await page.GotoAsync("/assessments");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Read the decision for {assessment.PatientRef}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Decision for {assessment.PatientRef}" }));
+        foreach (var step in new[] { "1. Red flags", "2. STarT Back", "3. Likely causes", "4. Disposition" })
+        {
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = step }));
+        }
+
+        var disposition = await page.GetByTestId("disposition").InnerTextAsync();
+        Assert.StartsWith(HumanText.Of(assessment.Triage.Urgency), disposition, StringComparison.Ordinal);
+        if (assessment.Triage.ActWithinMinutes >= 0)
+        {
+            Assert.Contains(HumanText.ActWithin(assessment.Triage.ActWithinMinutes).ToLowerInvariant(), disposition, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotMatch("\\d{4,} minutes", disposition);
+        // Every cause shown names its source, and the source is listed on the page.
+        var causeSource = page.Locator(".flow .sources a").First;
+        var anchor = await causeSource.GetAttributeAsync("href") ?? "";
+        Assert.Contains('#', anchor);
+        Assert.Equal(1, await page.Locator($"[id='{anchor[(anchor.IndexOf('#') + 1)..]}']").CountAsync());
+        await CheckAsync(page, "decision-flow");
+
+        await page.GetByLabel("New urgency").SelectOptionAsync(new SelectOptionValue { Label = "Same day" });
+        await page.GetByLabel("Reason (required)").FillAsync("Night pain reported on the phone.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Override" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Overridden to Same day" }));
+        Assert.Contains("Overridden by carla.clinician", await page.GetByTestId("disposition").Locator("..").InnerTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

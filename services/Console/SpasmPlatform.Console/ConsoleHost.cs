@@ -11,6 +11,12 @@ public static class ConsoleHost
 {
     public static int Run(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["probe", var address])
+        {
+            return Probe(new Uri(address));
+        }
+
         var builder = WebApplication.CreateBuilder(args);
         var problems = new List<string>();
         var settings = ConsoleSettings.From(builder.Configuration, problems);
@@ -94,11 +100,34 @@ public static class ConsoleHost
         app.UseAntiforgery();
         app.MapStaticAssets();
         SignIn.MapEndpoints(app, settings);
+        ReportDownload.Map(app);
+        // For container health checks and Kubernetes probes: the process serves pages; says nothing else.
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Console serving https://{Address}:{Port} ({SignIn} sign-in)", settings.BindAddress, settings.Port, settings.SignIn));
         app.Run();
         return 0;
+    }
+
+    /// <summary>
+    /// "probe https://127.0.0.1:5104": the container's health check, run inside it (the image has no curl). The
+    /// certificate is not checked: the probe asks its own process over loopback, and the answer carries no secret.
+    /// </summary>
+    private static int Probe(Uri address)
+    {
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(4) };
+        try
+        {
+            using var response = http.GetAsync(new Uri(address, "/healthz")).GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            System.Console.Error.WriteLine($"The console at {address} does not answer: {e.Message}");
+            return 1;
+        }
     }
 }
