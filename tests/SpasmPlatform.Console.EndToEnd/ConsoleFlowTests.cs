@@ -164,6 +164,59 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not for your role" }));
     }
 
+    [Fact]
+    public async Task A_physiotherapist_amends_one_plan_and_rejects_another_with_the_keyboard_alone()
+    {
+        var first = await platform.PlanOfAsync((await platform.SubmitAsync()).AssessmentId);
+        var second = await platform.PlanOfAsync((await platform.SubmitAsync()).AssessmentId);
+
+        // Signed in without the mouse: the sign-in page is reached and used by keyboard, and passes axe.
+        var page = await platform.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await CheckAsync(page, "sign-in");
+        // Focus starts on the page's heading (for screen readers), and the next stop is the list of people.
+        await page.WaitForFunctionAsync("document.activeElement && document.activeElement.tagName === 'H1'");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("person-pia-physio", await page.EvaluateAsync<string>("document.activeElement.id"));
+        Assert.NotEqual("none", await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle"));
+        await page.Keyboard.PressAsync("ArrowDown");
+        Assert.True(await page.Locator("#person-peter-physio").IsCheckedAsync());
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await Expect(page.GetByText("Peter Lindqvist, Physiotherapist at clinic-demo"));
+
+        await page.GotoAsync($"/plans/{first.CarePlanId}");
+        await page.GetByLabel("Amend the interventions").WaitForAsync();
+        await page.GetByLabel("Amend the interventions").FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        var removed = first.Interventions[0];
+        var remove = page.Locator($"[id='remove-{removed.Code}']");
+        await remove.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        Assert.True(await remove.IsCheckedAsync());
+        await page.GetByLabel("Reason (required)").FocusAsync();
+        await page.Keyboard.TypeAsync("Not suitable for this patient's work.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Amend the plan" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "by you at" }));
+        Assert.Equal(0, await page.Locator("ol.interventions h3", new() { HasTextString = removed.Name }).CountAsync());
+        await CheckAsync(page, "care-plan-amended");
+
+        await page.GotoAsync($"/plans/{second.CarePlanId}");
+        await page.GetByLabel("Reject").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject the plan" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Say why you reject the plan." }));
+        await page.GetByLabel("Reason (required)").FillAsync("Seen in person; needs a different approach.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject the plan" }).ClickAsync();
+        await Expect(page.GetByTestId("status").Filter(new() { HasText = "Rejected" }));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "You are signed out." }));
+        await page.GotoAsync("/queue");
+        await page.WaitForURLAsync(url => url.Contains("/signin", StringComparison.Ordinal));
+    }
+
     private async Task CheckAsync(IPage page, string name)
     {
         await platform.ScreenshotAsync(page, name);

@@ -90,6 +90,17 @@ public sealed class ConsolePlatform : IAsyncLifetime
     /// <summary>A browser of its own for one person, in a time zone other than the server's.</summary>
     public async Task<IPage> SignInAsync(string personId)
     {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel(new System.Text.RegularExpressions.Regex($"^{DisplayName(personId)} ")).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return page;
+    }
+
+    /// <summary>A browser of its own, signed in as nobody, in a time zone other than the server's.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = ConsoleAddress.ToString(),
@@ -98,12 +109,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
             TimezoneId = "Europe/Berlin",
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByLabel(new System.Text.RegularExpressions.Regex($"^{DisplayName(personId)} ")).CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
-        return page;
+        return await context.NewPageAsync();
     }
 
     public static string DisplayName(string personId) => personId switch
@@ -126,9 +132,9 @@ public sealed class ConsolePlatform : IAsyncLifetime
     }
 
     /// <summary>The plan the care-plan service drafts for an assessment, read with a physiotherapy system's certificate.</summary>
-    public async Task<SpasmPlatform.CarePlan.V1.CarePlan> PlanOfAsync(string assessmentId)
+    public async Task<SpasmPlatform.CarePlan.V1.CarePlan> PlanOfAsync(string assessmentId, X509Certificate2? physiotherapist = null)
     {
-        using var channel = Pki.Channel(CarePlan.Address, Physiotherapist);
+        using var channel = Pki.Channel(CarePlan.Address, physiotherapist ?? Physiotherapist);
         var plans = new CarePlanService.CarePlanServiceClient(channel);
         SpasmPlatform.CarePlan.V1.CarePlan? found = null;
         await Eventually.WaitAsync(async () =>
@@ -156,22 +162,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
         submission.PatientRef = $"p-{Guid.NewGuid():N}"[..12];
         using var channel = Pki.Channel(Assessment.Address, Pki.Client($"CN=ehr-{other}, OU=clinic-system, O={other}"));
         var assessment = (await new AssessmentService.AssessmentServiceClient(channel).SubmitAssessmentAsync(submission)).Assessment;
-        using var physio = Pki.Channel(CarePlan.Address, Pki.Client($"CN=physio-{other}, OU=physiotherapist, O={other}"));
-        var plans = new CarePlanService.CarePlanServiceClient(physio);
-        SpasmPlatform.CarePlan.V1.CarePlan? found = null;
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                found = await plans.GetCarePlanAsync(new GetCarePlanRequest { AssessmentId = assessment.AssessmentId });
-                return true;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the other clinic's care plan to be drafted");
-        return found!;
+        return await PlanOfAsync(assessment.AssessmentId, Pki.Client($"CN=physio-{other}, OU=physiotherapist, O={other}"));
     }
 
     public async Task ScreenshotAsync(IPage page, string name) =>

@@ -61,6 +61,18 @@ public sealed class LogicTests
     }
 
     [Fact]
+    public void A_session_ends_when_its_time_is_up_and_one_without_an_end_is_not_trusted()
+    {
+        var signedIn = new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero);
+        var user = DemoPeople.All[0].ToPrincipal("demo", signedIn.AddMinutes(30));
+
+        Assert.True(SessionRevalidation.IsCurrent(user, signedIn.AddMinutes(29)));
+        Assert.False(SessionRevalidation.IsCurrent(user, signedIn.AddMinutes(30)));
+        Assert.False(SessionRevalidation.IsCurrent(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "x")], "forged")), signedIn));
+        Assert.Equal(DemoPeople.All[0], Person.From(user));
+    }
+
+    [Fact]
     public void Development_sign_in_refuses_to_listen_off_loopback()
     {
         var problems = new List<string>();

@@ -15,9 +15,15 @@ public sealed class SessionRevalidation(ILoggerFactory loggers, TimeProvider clo
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
-        var expires = authenticationState.User.FindFirst(Person.ExpiresClaim)?.Value;
-        var valid = long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            && DateTimeOffset.FromUnixTimeSeconds(seconds) > clock.GetUtcNow();
-        return Task.FromResult(valid);
+        return Task.FromResult(IsCurrent(authenticationState.User, clock.GetUtcNow()));
+    }
+
+    /// <summary>Whether the session of <paramref name="user"/> still runs at <paramref name="now"/>; no expiry: it does not.</summary>
+    public static bool IsCurrent(System.Security.Claims.ClaimsPrincipal user, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var expires = user.FindFirst(Person.ExpiresClaim)?.Value;
+        return long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            && DateTimeOffset.FromUnixTimeSeconds(seconds) > now;
     }
 }
