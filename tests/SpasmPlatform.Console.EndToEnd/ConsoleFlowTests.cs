@@ -55,7 +55,11 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
         Assert.Equal(0, await page.Locator($"tr:has-text('{assessment.PatientRef}')").CountAsync());
 
         var auditor = await platform.SignInAsync("audrey.auditor");
-        await auditor.GotoAsync($"/audit/assessments/{assessment.AssessmentId}");
+        await auditor.GotoAsync("/audit");
+        await auditor.GetByLabel("Assessment id", new() { Exact = true }).FillAsync(assessment.AssessmentId);
+        await CheckAsync(auditor, "audit-desk");
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Open its history" }).ClickAsync();
+        await auditor.WaitForURLAsync(url => url.EndsWith($"/audit/assessments/{assessment.AssessmentId}", StringComparison.Ordinal));
         var approved = auditor.Locator("li[data-event='care_plan.approved']");
         await approved.WaitForAsync(new() { Timeout = 30_000 });
         Assert.Contains($"by pia.physio through physiotherapist:{ConsolePlatform.Clinic}/pia.physio {Via}", await approved.InnerTextAsync(), StringComparison.Ordinal);
@@ -78,6 +82,15 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
         Assert.Contains(assessment.AssessmentId, html, StringComparison.Ordinal);
         Assert.Matches(TimeInBerlin(), html);
         Assert.Contains("care_plan.approved", html, StringComparison.Ordinal);
+
+        // The access log by patient, refused calls only: Pia's reads were allowed, so none.
+        await auditor.GotoAsync("/audit");
+        await auditor.GetByLabel("Naming the patient").FillAsync(assessment.PatientRef);
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Show accesses" }).ClickAsync();
+        await auditor.Locator("table.access-log tr").Filter(new() { HasText = "Get care plan" }).Filter(new() { HasText = $"pia.physio {Via}" }).First.WaitForAsync();
+        await auditor.GetByLabel("Refused calls only").CheckAsync();
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Show accesses" }).ClickAsync();
+        await Expect(auditor.GetByRole(AriaRole.Status).Filter(new() { HasText = "0 accesses found." }));
     }
 
     [Fact]
@@ -115,7 +128,10 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassF
         var assessment = await platform.SubmitAsync();
         var page = await platform.SignInAsync("carla.clinician");
         await page.GotoAsync("/assessments");
-        await page.GetByRole(AriaRole.Link, new() { Name = $"Read the decision for {assessment.PatientRef}" }).ClickAsync();
+        var open = page.GetByRole(AriaRole.Link, new() { Name = $"Read the decision for {assessment.PatientRef}" });
+        await open.WaitForAsync();
+        await CheckAsync(page, "assessments");
+        await open.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Decision for {assessment.PatientRef}" }));
         foreach (var step in new[] { "1. Red flags", "2. STarT Back", "3. Likely causes", "4. Disposition" })
         {

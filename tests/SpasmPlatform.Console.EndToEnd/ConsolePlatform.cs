@@ -5,7 +5,6 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Playwright;
-using Npgsql;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.IntegrationTests.Infrastructure;
@@ -22,19 +21,18 @@ public sealed class ConsolePlatform : IAsyncLifetime
     public const string Clinic = "clinic-demo";
     private const string Chromium = "/usr/bin/chromium";
 
-    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
-    private readonly string _entityPrefix = MessagingIsolation.NewPrefix();
-    private readonly string _queuePrefix = $"ce-{Guid.NewGuid():N}-"[..12];
+    // The three services exactly as the security tests run them: mutual TLS, own schemas, own broker prefix.
+    private readonly SecurePlatform _services = new();
     private readonly StringBuilder _consoleOutput = new();
     private Process? _console;
 
-    public TestPki Pki { get; } = new();
+    public TestPki Pki => _services.Pki;
 
-    public ServiceProcess Knowledge { get; private set; } = null!;
+    public ServiceProcess Knowledge => _services.Knowledge;
 
-    public ServiceProcess CarePlan { get; private set; } = null!;
+    public ServiceProcess CarePlan => _services.CarePlan;
 
-    public ServiceProcess Assessment { get; private set; } = null!;
+    public ServiceProcess Assessment => _services.Assessment;
 
     public Uri ConsoleAddress { get; private set; } = null!;
 
@@ -56,8 +54,6 @@ public sealed class ConsolePlatform : IAsyncLifetime
         }
     }
 
-    private string[] Schemas => [$"knowledge_con_{_suffix}", $"careplan_con_{_suffix}", $"assessment_con_{_suffix}"];
-
     public X509Certificate2 ClinicSystem => Pki.Client($"CN=ehr-{Clinic}, OU=clinic-system, O={Clinic}");
 
     public X509Certificate2 Physiotherapist => Pki.Client($"CN=physio-tool-{Clinic}, OU=physiotherapist, O={Clinic}");
@@ -65,17 +61,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Screenshots);
-        Knowledge = await StartAsync("Knowledge", "knowledge", Schemas[0], []);
-        CarePlan = await StartAsync("CarePlan", "care-plan", Schemas[1], new()
-        {
-            ["Knowledge__Address"] = Knowledge.Address.ToString(),
-            ["CarePlan__QueuePrefix"] = _queuePrefix,
-        });
-        Assessment = await StartAsync("Assessment", "assessment", Schemas[2], new()
-        {
-            ["Knowledge__Address"] = Knowledge.Address.ToString(),
-            ["CarePlan__Address"] = CarePlan.Address.ToString(),
-        });
+        await _services.InitializeAsync();
         await StartConsoleAsync();
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -183,46 +169,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
         }
 
         _console?.Dispose();
-        foreach (var service in new[] { Assessment, CarePlan, Knowledge })
-        {
-            if (service is not null)
-            {
-                await service.DisposeAsync();
-            }
-        }
-
-        string[] queues = [$"{_queuePrefix}careplan-triage-decided", $"{_queuePrefix}careplan-triage-overridden"];
-        await RabbitMqAdmin.DeleteAsync(Platform.RabbitMq, [.. queues, .. queues.Select(q => $"{q}_error")], queues);
-        await using var dataSource = NpgsqlDataSource.Create(Platform.Postgres);
-        foreach (var schema in Schemas)
-        {
-            await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        Pki.Dispose();
-    }
-
-    private async Task<ServiceProcess> StartAsync(string project, string serviceName, string schema, Dictionary<string, string> settings)
-    {
-        var (certificate, key, _) = Pki.Issue($"CN={serviceName}, OU=service", server: true);
-        var environment = new Dictionary<string, string>
-        {
-            ["Security__Mode"] = "MutualTls",
-            ["Security__Certificate"] = certificate,
-            ["Security__CertificateKey"] = key,
-            ["Security__TrustedCa"] = Pki.CaPath,
-            ["Messaging__EntityPrefix"] = _entityPrefix,
-            ["EventStore__Schema"] = schema,
-        };
-        foreach (var (name, value) in settings)
-        {
-            environment[name] = value;
-        }
-
-        var process = ServiceProcess.Start(project, environment, address => Pki.Channel(address, null));
-        await process.WaitForServingAsync();
-        return process;
+        await _services.DisposeAsync();
     }
 
     private async Task StartConsoleAsync()
@@ -252,7 +199,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
                 ["Console__Services__Knowledge"] = Knowledge.Address.ToString(),
                 ["Console__Services__CarePlan"] = CarePlan.Address.ToString(),
                 ["ConnectionStrings__RabbitMq"] = Platform.RabbitMq,
-                ["Messaging__EntityPrefix"] = _entityPrefix,
+                ["Messaging__EntityPrefix"] = _services.EntityPrefix,
             },
         };
         _console = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");

@@ -21,6 +21,9 @@ public sealed class SecurePlatform : IAsyncLifetime
 
     public TestPki Pki { get; } = new();
 
+    /// <summary>The broker prefix of these processes: anything that listens to their events (the console) needs it.</summary>
+    public string EntityPrefix => _entityPrefix;
+
     public ServiceProcess Knowledge { get; private set; } = null!;
 
     public ServiceProcess CarePlan { get; private set; } = null!;
