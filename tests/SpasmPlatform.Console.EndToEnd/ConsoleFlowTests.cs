@@ -11,7 +11,8 @@ namespace SpasmPlatform.Console.EndToEnd;
 /// approving the same version is told who changed it, and an auditor finds the approval, the reads and an intact
 /// chain. Every page is checked with axe-core at WCAG 2.2 AA and kept as a screenshot.
 /// </summary>
-public sealed partial class ConsoleFlowTests(ConsolePlatform platform) : IClassFixture<ConsolePlatform>
+[Collection(ConsoleCollection.Name)]
+public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
 {
     private const string Via = "via console:web-console";
 

@@ -172,8 +172,16 @@ public sealed class ConsolePlatform : IAsyncLifetime
         await _services.DisposeAsync();
     }
 
-    private async Task StartConsoleAsync()
+    private async Task StartConsoleAsync() =>
+        (_console, ConsoleAddress) = await LaunchConsoleAsync(new Dictionary<string, string?>());
+
+    /// <summary>
+    /// Starts a console process against these services with the test PKI, development sign-in unless
+    /// <paramref name="overrides"/> say otherwise (a null value removes a setting); waits for its sign-in page.
+    /// </summary>
+    public async Task<(Process Process, Uri Address)> LaunchConsoleAsync(IReadOnlyDictionary<string, string?> overrides)
     {
+        ArgumentNullException.ThrowIfNull(overrides);
         var dll = Path.Combine(Platform.RepoRoot, "services", "Console", "SpasmPlatform.Console", "bin", Platform.BuildConfiguration, "net10.0", "SpasmPlatform.Console.dll");
         var port = ServiceProcess.FreePort();
         var (https, httpsKey, _) = Pki.Issue("CN=localhost", server: true);
@@ -202,31 +210,44 @@ public sealed class ConsolePlatform : IAsyncLifetime
                 ["Messaging__EntityPrefix"] = _services.EntityPrefix,
             },
         };
-        _console = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        _console.OutputDataReceived += (_, e) => Append(e.Data);
-        _console.ErrorDataReceived += (_, e) => Append(e.Data);
-        _console.BeginOutputReadLine();
-        _console.BeginErrorReadLine();
-        ConsoleAddress = new Uri($"https://127.0.0.1:{port}/");
+        foreach (var (key, value) in overrides)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        var console = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        console.OutputDataReceived += (_, e) => Append(e.Data);
+        console.ErrorDataReceived += (_, e) => Append(e.Data);
+        console.BeginOutputReadLine();
+        console.BeginErrorReadLine();
+        var address = new Uri($"https://127.0.0.1:{port}/");
 
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.Issuer == Pki.Ca.Subject };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.WaitAsync(async () =>
         {
-            if (_console.HasExited)
+            if (console.HasExited)
             {
-                throw new InvalidOperationException($"The console exited with {_console.ExitCode}:\n{ConsoleOutput}");
+                throw new InvalidOperationException($"The console exited with {console.ExitCode}:\n{ConsoleOutput}");
             }
 
             try
             {
-                return (await http.GetAsync(new Uri(ConsoleAddress, "signin"))).IsSuccessStatusCode;
+                return (await http.GetAsync(new Uri(address, "signin"))).IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
                 return false;
             }
         }, TimeSpan.FromSeconds(90), $"the console to serve; its output:\n{ConsoleOutput}");
+        return (console, address);
     }
 
     private void Append(string? line)
