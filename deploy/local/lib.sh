@@ -26,6 +26,8 @@ SPASM_RABBITMQ_NODE="${SPASM_RABBITMQ_NODE:-spasm@localhost}"
 SPASM_ASSESSMENT_PORT="${SPASM_ASSESSMENT_PORT:-5101}"
 SPASM_KNOWLEDGE_PORT="${SPASM_KNOWLEDGE_PORT:-5102}"
 SPASM_CAREPLAN_PORT="${SPASM_CAREPLAN_PORT:-5103}"
+# The web console (HTTPS, development sign-in with the demo people of clinic-demo).
+SPASM_CONSOLE_PORT="${SPASM_CONSOLE_PORT:-5104}"
 # mtls (default): the services listen with TLS and want client certificates from the development CA below;
 # development: cleartext h2c on loopback, every caller trusted (what the test suite's own processes use).
 SPASM_SECURITY="${SPASM_SECURITY:-mtls}"
@@ -808,7 +810,7 @@ spasm_cert_issue() {
   # Service keys are read by the containers' non-root user (docker compose mounts this folder); people's keys
   # stay private. Development certificates only: production takes its certificates from configuration.
   case "$name" in
-  assessment | knowledge | care-plan) chmod 644 "$dir/$name-key.pem" ;;
+  assessment | knowledge | care-plan | console | console-https) chmod 644 "$dir/$name-key.pem" ;;
   *) chmod 600 "$dir/$name-key.pem" ;;
   esac
 }
@@ -819,7 +821,7 @@ spasm_cert_issue() {
 spasm_certs_ensure() {
   local dir="$SPASM_STATE_DIR/certs" name
   command -v openssl >/dev/null || spasm_die "openssl is needed for the development certificates (apt-get install openssl), or run with SPASM_SECURITY=development"
-  if [[ -f "$dir/ca.pem" && -f "$dir/clinic-system.pem" ]] &&
+  if [[ -f "$dir/ca.pem" && -f "$dir/clinic-system.pem" && -f "$dir/console.pem" ]] &&
     openssl x509 -checkend 86400 -noout -in "$dir/ca.pem" >/dev/null 2>&1 &&
     openssl x509 -checkend 86400 -noout -in "$dir/clinic-system.pem" >/dev/null 2>&1; then
     return 0
@@ -841,7 +843,9 @@ spasm_certs_ensure() {
     spasm_cert_issue physiotherapist "/CN=demo-physio-tool/OU=physiotherapist/O=clinic-demo" clientAuth &&
     spasm_cert_issue data-controller "/CN=demo-dpo/OU=data-controller/O=clinic-demo" clientAuth &&
     spasm_cert_issue auditor "/CN=demo-auditor/OU=auditor" clientAuth &&
-    spasm_cert_issue knowledge-editor "/CN=demo-editor/OU=knowledge-editor" clientAuth ||
+    spasm_cert_issue knowledge-editor "/CN=demo-editor/OU=knowledge-editor" clientAuth &&
+    spasm_cert_issue console "/CN=web-console/OU=console" clientAuth &&
+    spasm_cert_issue console-https "/CN=localhost" serverAuth "subjectAltName=DNS:localhost,IP:127.0.0.1" ||
     spasm_die "openssl could not issue the client certificates"
 }
 
@@ -993,4 +997,83 @@ spasm_service_health() {
   shift
   [[ -f "$SPASM_CLI_DLL" ]] || return 2
   spasm_cli health --address "$(spasm_service_address "$name")" "$@"
+}
+
+# ---------------------------------------------------------------------------------------
+# Console
+# ---------------------------------------------------------------------------------------
+
+SPASM_CONSOLE_DLL="$SPASM_ROOT/services/Console/SpasmPlatform.Console/bin/Release/net10.0/SpasmPlatform.Console.dll"
+
+spasm_console_address() { printf 'https://127.0.0.1:%s\n' "$SPASM_CONSOLE_PORT"; }
+
+spasm_console_pid() {
+  local pid pidfile="$SPASM_STATE_DIR/run/console.pid"
+  [[ -r "$pidfile" ]] || return 1
+  pid="$(tr -dc '0-9' <"$pidfile")"
+  spasm_pid_matches "$pid" "$(basename "$SPASM_CONSOLE_DLL")" || return 1
+  printf '%s\n' "$pid"
+}
+
+# Starts the console as a gRPC client of the three services with its own certificate (role console), its HTTPS
+# certificate from the development CA, and the demo people's sign-in (which only listens on loopback).
+spasm_console_start() {
+  local dir="$SPASM_STATE_DIR/certs" log="$SPASM_STATE_DIR/logs/console.log" pidfile="$SPASM_STATE_DIR/run/console.pid" i
+  local -a calling=()
+  if spasm_console_pid >/dev/null; then
+    spasm_info "console already running"
+    return 0
+  fi
+  [[ -f "$SPASM_CONSOLE_DLL" ]] || spasm_die "$(spasm_pretty_path "$SPASM_CONSOLE_DLL") does not exist; the build did not produce it"
+  spasm_port_open "$SPASM_CONSOLE_PORT" && spasm_die "port $SPASM_CONSOLE_PORT (console) is already in use by another program"
+  spasm_certs_ensure
+  if [[ "$SPASM_SECURITY" == mtls ]]; then
+    calling=("Console__ClientCertificate=$dir/console.pem" "Console__ClientCertificateKey=$dir/console-key.pem" "Console__TrustedCa=$dir/ca.pem")
+  fi
+  mkdir -p "$SPASM_STATE_DIR/run" "$SPASM_STATE_DIR/logs"
+  rm -f "$pidfile"
+  printf '\n==== %s: starting console on 127.0.0.1:%s ====\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$SPASM_CONSOLE_PORT" >>"$log"
+  # shellcheck disable=SC2016 # $$, $1 and $@ belong to the inner bash.
+  (
+    cd "$(dirname "$SPASM_CONSOLE_DLL")" &&
+      exec setsid bash -c 'printf "%s\n" "$$" >"$1"; shift; exec "$@"' spasm-launch "$pidfile" \
+        env "Console__SignIn=Development" "Console__BindAddress=127.0.0.1" "Console__Port=$SPASM_CONSOLE_PORT" \
+        "Console__HttpsCertificate=$dir/console-https.pem" "Console__HttpsCertificateKey=$dir/console-https-key.pem" \
+        "Console__Services__Assessment=$(spasm_service_address assessment)" \
+        "Console__Services__Knowledge=$(spasm_service_address knowledge)" \
+        "Console__Services__CarePlan=$(spasm_service_address care-plan)" "${calling[@]}" \
+        "ConnectionStrings__RabbitMq=$(spasm_rabbitmq_connection)" dotnet "$SPASM_CONSOLE_DLL"
+  ) </dev/null >>"$log" 2>&1 &
+  for ((i = 0; i < 50; i++)); do
+    [[ -s "$pidfile" ]] && break
+    sleep 0.1
+  done
+  [[ -s "$pidfile" ]] || spasm_die "the console did not start (no pid file)"
+  spasm_info "started console (pid $(<"$pidfile")) on $(spasm_console_address)"
+}
+
+# Waits up to $1 seconds for the sign-in page to answer over HTTPS (the development CA's certificate).
+spasm_console_ready() {
+  local wait="${1:-0}" i
+  for ((i = 0; i <= wait * 2; i++)); do
+    if curl -fsS -o /dev/null --max-time 3 --cacert "$SPASM_STATE_DIR/certs/ca.pem" "$(spasm_console_address)/signin" 2>/dev/null; then
+      return 0
+    fi
+    ((wait == 0)) && return 1
+    sleep 0.5
+  done
+  return 1
+}
+
+spasm_console_stop() {
+  local pid pidfile="$SPASM_STATE_DIR/run/console.pid"
+  if pid="$(spasm_console_pid)"; then
+    spasm_info "stopping console (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! spasm_wait_exit "$pid" 30; then
+      kill -KILL "$pid" 2>/dev/null || true
+      spasm_wait_exit "$pid" 10 || spasm_die "could not stop the console (pid $pid)"
+    fi
+  fi
+  rm -f "$pidfile"
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
+using SpasmPlatform.Contracts.Presentation;
 
 namespace SpasmPlatform.Cli;
 
@@ -103,8 +104,7 @@ internal static class AssessmentText
     {
         0 => " - act now",
         < 0 => string.Empty,
-        < 1440 => $" - act within {minutes / 60.0:0.#} h",
-        _ => $" - act within {minutes / 1440.0:0.#} days",
+        _ => $" - act within {HumanText.ActWithin(minutes).ToLowerInvariant()}",
     };
 
     private static string Risk(StartBackResult? result) => result is null || result.Risk == StartBackRisk.NotAssessed

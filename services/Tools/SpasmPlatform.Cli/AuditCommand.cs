@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Google.Rpc;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Contracts.Calling;
+using SpasmPlatform.Contracts.Presentation;
 using Grpc.Net.Client;
 using Grpc.Core;
 
@@ -146,7 +147,7 @@ internal static class AuditCommand
                 var options = new CallOptions(cancellationToken: ct);
                 var trace = await client.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
                 var integrity = await client.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
-                await File.WriteAllTextAsync(file.FullName, AuditReport.Render(trace, integrity, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(file.FullName, DecisionReport.Render(trace, integrity, DateTimeOffset.UtcNow, TimeZoneInfo.Local), ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote {file.FullName} (integrity: {(integrity.Intact ? "intact" : "BROKEN")}).").ConfigureAwait(false);
                 return 0;
             }

@@ -3,6 +3,7 @@ using System.Text;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Common.V1;
+using SpasmPlatform.Contracts.Presentation;
 
 namespace SpasmPlatform.Cli;
 
@@ -17,12 +18,12 @@ internal static class AuditText
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Versions:     rule set {trace.RuleSetVersion}, knowledge {trace.KnowledgeVersion} {trace.KnowledgeContentHash}").TrimEnd());
         if (trace.Triage is { } triage)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Engine:       {triage.Urgency} - {triage.Disposition}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Engine:       {HumanText.Of(triage.Urgency)} - {triage.Disposition}");
             text.AppendLine(CultureInfo.InvariantCulture, $"STarT Back:   {triage.StartBack?.Risk ?? StartBackRisk.NotAssessed} (total {triage.StartBack?.TotalScore ?? 0}, psychosocial {triage.StartBack?.PsychosocialScore ?? 0})");
             foreach (var condition in triage.SuspectedConditions)
             {
                 var label = condition.Concern == Concern.ToConsider ? "To consider: " : "Suspected:    ";
-                text.AppendLine(CultureInfo.InvariantCulture, $"{label}{condition.Name} [{condition.Urgency}] rule {condition.RuleId}: {string.Join(", ", condition.Findings)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{label}{condition.Name} [{HumanText.Of(condition.Urgency)}] rule {condition.RuleId}: {string.Join(", ", condition.Findings)}");
                 if (condition.MoreUrgentIf.Count > 0)
                 {
                     text.AppendLine(CultureInfo.InvariantCulture, $"              more urgent if: {string.Join(", ", condition.MoreUrgentIf)}");
@@ -52,12 +53,12 @@ internal static class AuditText
 
         foreach (var applied in trace.Overrides)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Override:     {Time(applied.At)} {applied.ClinicianId} -> {applied.Urgency}: \"{applied.Reason}\"");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Override:     {Time(applied.At)} {applied.ClinicianId} -> {HumanText.Of(applied.Urgency)}: \"{applied.Reason}\"");
         }
 
         if (trace.CurrentTriage is { } current)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Current:      {current.Urgency}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Current:      {HumanText.Of(current.Urgency)}");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Care plan:    {CarePlan(trace)}");
@@ -104,7 +105,7 @@ internal static class AuditText
 
     public static string CarePlan(DecisionTrace trace) => trace.CarePlanLookup switch
     {
-        CarePlanLookup.Found when trace.CarePlan is { } plan => $"{plan.CarePlanId} {plan.Status}, {plan.Interventions.Count} interventions, {plan.Excluded.Count} excluded",
+        CarePlanLookup.Found when trace.CarePlan is { } plan => $"{plan.CarePlanId} {HumanText.Of(plan.Status)}, {plan.Interventions.Count} interventions, {plan.Excluded.Count} excluded",
         CarePlanLookup.Unavailable => $"unavailable ({trace.CarePlanLookupDetail})",
         _ => "none drafted",
     };

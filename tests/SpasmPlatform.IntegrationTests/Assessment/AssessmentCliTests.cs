@@ -39,6 +39,8 @@ public sealed partial class AssessmentCliTests(AssessmentHost host) : IClassFixt
         Assert.Equal(0, code);
         Assert.Contains("overridden by dr-cli", output, StringComparison.Ordinal);
         Assert.Contains("engine said EMERGENCY", output, StringComparison.Ordinal);
+        // The deadline in words and whole units, as the console and the report say it.
+        Assert.Matches(@"Urgency:      SAME DAY - act within \d+ (hour|day)s?( \d+ minutes?)?\r?\n", output);
     }
 
     [GeneratedRegex(@"^Assessment ([0-9a-f-]{36})", RegexOptions.Multiline)]

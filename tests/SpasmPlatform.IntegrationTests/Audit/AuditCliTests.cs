@@ -77,6 +77,11 @@ public sealed class AuditCliTests(AuditPlatform platform) : IClassFixture<AuditP
         Assert.Contains(assessment.Triage.DecisionSteps[0].RuleId, html, StringComparison.Ordinal);
         Assert.Contains("Review history", html, StringComparison.Ordinal);
         Assert.Contains("assessment.care_plan_linked", html, StringComparison.Ordinal);
+        // Human words and units: the override's urgency as people say it, the deadline in days or hours, zones named.
+        Assert.Contains("<td>Within 2 weeks</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Within2Weeks", html, StringComparison.Ordinal);
+        Assert.Matches("<th>Act within</th><td>\\d+ (day|hour)s?</td>", html);
+        Assert.Matches("\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2} [A-Za-z/_]+", html);
         // Free text arrives encoded, never as markup; nothing is fetched from elsewhere.
         Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;alert(&#39;notes&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;", html, StringComparison.Ordinal);

@@ -21,6 +21,9 @@ public sealed class SecurePlatform : IAsyncLifetime
 
     public TestPki Pki { get; } = new();
 
+    /// <summary>The broker prefix of these processes: anything that listens to their events (the console) needs it.</summary>
+    public string EntityPrefix => _entityPrefix;
+
     public ServiceProcess Knowledge { get; private set; } = null!;
 
     public ServiceProcess CarePlan { get; private set; } = null!;
@@ -45,6 +48,9 @@ public sealed class SecurePlatform : IAsyncLifetime
     public X509Certificate2 ServiceIdentity => Pki.Client("CN=batch-job, OU=service");
 
     public X509Certificate2 KnowledgeEditor => Pki.Client("CN=editor, OU=knowledge-editor");
+
+    /// <summary>The web console: calls only for the people signed in to it.</summary>
+    public X509Certificate2 WebConsole => Pki.Client("CN=web-console, OU=console");
 
     public GrpcChannel Channel(ServiceProcess service, X509Certificate2? client) => Pki.Channel(service.Address, client);
 

@@ -8,7 +8,8 @@ namespace SpasmPlatform.ServiceDefaults.Security;
 /// </summary>
 public static class AccessPolicy
 {
-    private static readonly IReadOnlySet<string> Everyone = Roles.All;
+    // The console is not a caller of its own: only the people it signs in are (see Roles.Console).
+    private static readonly IReadOnlySet<string> Everyone = Roles.All.Where(role => role != Roles.Console).ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, MethodAccess> Methods = new Dictionary<string, MethodAccess>(StringComparer.Ordinal)
     {

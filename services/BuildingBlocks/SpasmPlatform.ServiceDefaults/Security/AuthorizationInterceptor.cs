@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Core.Interceptors;
 using Grpc.Core;
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using Status = Grpc.Core.Status;
 using StatusCode = Grpc.Core.StatusCode;
@@ -24,6 +25,11 @@ public sealed partial class AuthorizationInterceptor(
     TimeProvider clock,
     ILogger<AuthorizationInterceptor> logger) : Interceptor
 {
+    private const int MaxPersonLength = 128;
+
+    /// <summary>The request fields that name who acts: the event's actor.</summary>
+    private static readonly string[] ActorFields = ["physiotherapist_id", "clinician_id", "requested_by"];
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -108,12 +114,29 @@ public sealed partial class AuthorizationInterceptor(
             caller = authentication.Identity;
         }
 
+        if (PersonNamedBy(context) is { } person)
+        {
+            caller = await ActForPersonAsync(context, caller, person, request).ConfigureAwait(false);
+        }
+
         context.SetCaller(caller);
 
         if (access is null || !caller.HasAnyRole(access.Roles))
         {
             var allowed = access is null ? "no role" : string.Join(", ", access.Roles.Order(StringComparer.Ordinal));
             await DenyAsync(context, caller, request, $"role {string.Join('+', caller.Roles.Order(StringComparer.Ordinal))} may not call {context.Method} (allowed: {allowed})", "ROLE_NOT_ALLOWED").ConfigureAwait(false);
+        }
+
+        // A person acts in their own name only: the console cannot sign a review or an override as someone else.
+        if (caller.Via is not null && request is not null && !access!.ReadsPatientData)
+        {
+            foreach (var field in ActorFields)
+            {
+                if (RequestFields.TopLevel(request, field) is { Length: > 0 } actor && !string.Equals(actor, caller.Name, StringComparison.Ordinal))
+                {
+                    await DenyAsync(context, caller, request, $"'{caller.Name}' may not act as '{actor}' ({field})", "ACTOR_NOT_PERSON").ConfigureAwait(false);
+                }
+            }
         }
 
         if (caller.ClinicId is { } own && request is not null)
@@ -136,6 +159,47 @@ public sealed partial class AuthorizationInterceptor(
         }
 
         return (caller, access!);
+    }
+
+    private static (string? Name, string? Role, string? Clinic)? PersonNamedBy(ServerCallContext context)
+    {
+        // From the HTTP request, as CorrelationIds does: ServerCallContext.RequestHeaders decodes every header.
+        var headers = context.GetHttpContext().Request.Headers;
+        string? Value(string key) => headers.TryGetValue(key, out var value) ? value.ToString() : null;
+        var (name, role, clinic) = (Value(PersonHeaders.Name), Value(PersonHeaders.Role), Value(PersonHeaders.Clinic));
+        return name is null && role is null && clinic is null ? null : (name, role, clinic);
+    }
+
+    /// <summary>
+    /// The person the console calls for, authorised from here on exactly as a direct caller with their role and clinic
+    /// would be. Anyone but the console naming a person is refused, whoever they name.
+    /// </summary>
+    private async Task<CallerIdentity> ActForPersonAsync(ServerCallContext context, CallerIdentity system, (string? Name, string? Role, string? Clinic) person, IMessage? request)
+    {
+        if (!system.Roles.Contains(Roles.Console))
+        {
+            await DenyAsync(context, system, request, $"only the console may call for a person, and {system.Describe()} is not the console", "PERSON_FROM_NON_CONSOLE").ConfigureAwait(false);
+        }
+
+        var problem = person switch
+        {
+            { Name: null or { Length: 0 or > MaxPersonLength } } => "names no person (or a name too long)",
+            { Role: var role } when role is null || !Roles.People.Contains(role) => $"gives the person the role '{role}', which no person holds",
+            { Role: { } role, Clinic: null or { Length: 0 } } when Roles.ClinicBound.Contains(role) => $"names no clinic for the {role} '{person.Name}'",
+            { Clinic.Length: > MaxPersonLength } => "names a clinic too long",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            Unauthenticated(context.Method, context.Peer, $"the console {problem}");
+            throw RichErrors.Refused(Google.Rpc.Code.Unauthenticated, $"Not authenticated: the console {problem}.", "PERSON_INVALID");
+        }
+
+        var clinicBound = Roles.ClinicBound.Contains(person.Role!);
+        return new CallerIdentity(person.Name!, new HashSet<string>(StringComparer.Ordinal) { person.Role! }, clinicBound ? person.Clinic : null, system.Thumbprint)
+        {
+            Via = system.IsDevelopment ? CallerIdentity.DevelopmentName : system.Describe(),
+        };
     }
 
     /// <summary>

@@ -13,12 +13,21 @@ public sealed record CallerIdentity(string Name, IReadOnlySet<string> Roles, str
 
     public bool IsDevelopment => ReferenceEquals(this, Development);
 
+    /// <summary>For a person signed in to the console: the console's own description, recorded next to the person's.</summary>
+    public string? Via { get; init; }
+
     public bool HasAnyRole(IReadOnlySet<string> roles) => Roles.Overlaps(roles);
 
     /// <summary>Whether this caller may see or change data of <paramref name="clinicId"/>: its own clinic, or any if platform-wide.</summary>
     public bool CanAccessClinic(string clinicId) => ClinicId is null || string.Equals(ClinicId, clinicId, StringComparison.Ordinal);
 
-    /// <summary>"clinic-system:clinic-a/ehr-1": what events and access records name as the calling system.</summary>
-    public string Describe() =>
-        $"{string.Join('+', Roles.Order(StringComparer.Ordinal))}:{(ClinicId is null ? string.Empty : ClinicId + "/")}{Name}";
+    /// <summary>
+    /// "clinic-system:clinic-a/ehr-1": what events and access records name as the calling system; for a person through
+    /// the console, both: "physiotherapist:clinic-a/pia via console:web-console".
+    /// </summary>
+    public string Describe()
+    {
+        var who = $"{string.Join('+', Roles.Order(StringComparer.Ordinal))}:{(ClinicId is null ? string.Empty : ClinicId + "/")}{Name}";
+        return Via is null ? who : $"{who} via {Via}";
+    }
 }

@@ -21,9 +21,21 @@ public static class Roles
     /// <summary>Publishes knowledge versions.</summary>
     public const string KnowledgeEditor = "knowledge-editor";
 
+    /// <summary>
+    /// The web console: may call nothing as itself, only for a signed-in person it names in
+    /// <see cref="SpasmPlatform.Contracts.Calling.PersonHeaders"/>, who is then authorised as if calling directly.
+    /// </summary>
+    public const string Console = "console";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        ClinicSystem, Physiotherapist, Auditor, Service, DataController, KnowledgeEditor,
+        ClinicSystem, Physiotherapist, Auditor, Service, DataController, KnowledgeEditor, Console,
+    };
+
+    /// <summary>The roles a person signed in to the console may hold: the systems' roles are never a person's.</summary>
+    public static readonly IReadOnlySet<string> People = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ClinicSystem, Physiotherapist, Auditor, DataController, KnowledgeEditor,
     };
 
     /// <summary>Roles that act for one clinic: their certificate must name it (subject O), and they see only its data.</summary>

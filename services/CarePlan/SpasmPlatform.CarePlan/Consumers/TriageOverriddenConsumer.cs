@@ -6,6 +6,7 @@ using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.Contracts.IntegrationEvents;
+using SpasmPlatform.Contracts.Presentation;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.EventStore.Streams;
@@ -71,7 +72,7 @@ internal sealed class TriageOverriddenConsumer(
         plan.SupersedesCarePlanId = current.CarePlanId;
 
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
-        var superseded = new CarePlanSupersededEvent(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {message.Urgency} by {message.ClinicianId}: {message.Reason}");
+        var superseded = new CarePlanSupersededEvent(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {HumanText.Of(message.Urgency)} by {message.ClinicianId}: {message.Reason}");
         var drafted = new CarePlanDraftedEvent(
             plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
             source.SealedClinicalNotes);

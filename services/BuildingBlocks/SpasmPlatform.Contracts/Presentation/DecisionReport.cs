@@ -5,14 +5,15 @@ using Google.Protobuf;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Common.V1;
 
-namespace SpasmPlatform.Cli;
+namespace SpasmPlatform.Contracts.Presentation;
 
 /// <summary>
 /// A decision report an auditor can open in any browser or print: one HTML file with its CSS inline and no external
 /// assets, so it stays readable wherever it is archived. Every value from the service is HTML-encoded: submissions
-/// and notes are free text typed by people.
+/// and notes are free text typed by people. Shared by spasm-cli and the web console; times are in the zone of whoever
+/// asked for it, with the zone named.
 /// </summary>
-internal static class AuditReport
+public static class DecisionReport
 {
     private const string Style = """
         body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em; color: #1b1f23; line-height: 1.4; }
@@ -31,8 +32,11 @@ internal static class AuditReport
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true).WithIndentation());
 
-    public static string Render(DecisionTrace trace, VerifyIntegrityResponse integrity, DateTimeOffset generatedAt)
+    public static string Render(DecisionTrace trace, VerifyIntegrityResponse integrity, DateTimeOffset generatedAt, TimeZoneInfo zone)
     {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(integrity);
+        ArgumentNullException.ThrowIfNull(zone);
         var html = new StringBuilder();
         html.AppendLine("<!DOCTYPE html>");
         html.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -40,17 +44,17 @@ internal static class AuditReport
         html.AppendLine(CultureInfo.InvariantCulture, $"<style>{Style}</style></head><body>");
         html.AppendLine(CultureInfo.InvariantCulture, $"<h1>Decision report: assessment {E(trace.AssessmentId)}</h1>");
         html.AppendLine(CultureInfo.InvariantCulture,
-            $"<p class=\"meta\">Clinic {E(trace.ClinicId)} &middot; patient {E(trace.PatientRef)} &middot; clinician {E(trace.ClinicianId)} &middot; submitted {Time(trace.SubmittedAt)} &middot; stream version {trace.Version} &middot; report generated {E(generatedAt.ToString("u", CultureInfo.InvariantCulture))}</p>");
+            $"<p class=\"meta\">Clinic {E(trace.ClinicId)} &middot; patient {E(trace.PatientRef)} &middot; clinician {E(trace.ClinicianId)} &middot; submitted {Time(trace.SubmittedAt, zone)} &middot; stream version {trace.Version} &middot; report generated {E(HumanText.Time(generatedAt, zone))}</p>");
 
         Integrity(html, integrity);
         Decision(html, trace);
         Rules(html, trace);
-        Overrides(html, trace);
-        CarePlan(html, trace);
-        Timeline(html, "Timeline of events", trace.Events);
+        Overrides(html, trace, zone);
+        CarePlan(html, trace, zone);
+        Timeline(html, "Timeline of events", trace.Events, zone);
         if (trace.CarePlanEvents.Count > 0)
         {
-            Timeline(html, "Care-plan events", trace.CarePlanEvents);
+            Timeline(html, "Care-plan events", trace.CarePlanEvents, zone);
         }
 
         html.AppendLine("<h2>Submission as received</h2>");
@@ -93,13 +97,13 @@ internal static class AuditReport
         }
 
         html.AppendLine("<table>");
-        Row(html, "Engine urgency", triage.Urgency.ToString());
-        Row(html, "Current urgency", (trace.CurrentTriage ?? triage).Urgency.ToString());
+        Row(html, "Engine urgency", HumanText.Of(triage.Urgency));
+        Row(html, "Current urgency", HumanText.Of((trace.CurrentTriage ?? triage).Urgency));
         Row(html, "Disposition", (trace.CurrentTriage ?? triage).Disposition);
-        Row(html, "Act within (minutes)", (trace.CurrentTriage ?? triage).ActWithinMinutes.ToString(CultureInfo.InvariantCulture));
+        Row(html, "Act within", HumanText.ActWithin((trace.CurrentTriage ?? triage).ActWithinMinutes));
         Row(html, "STarT Back", triage.StartBack is null
-            ? StartBackRisk.NotAssessed.ToString()
-            : string.Create(CultureInfo.InvariantCulture, $"{triage.StartBack.Risk} (total {triage.StartBack.TotalScore}, psychosocial {triage.StartBack.PsychosocialScore})"));
+            ? HumanText.Of(StartBackRisk.NotAssessed)
+            : string.Create(CultureInfo.InvariantCulture, $"{HumanText.Of(triage.StartBack.Risk)} (total {triage.StartBack.TotalScore}, psychosocial {triage.StartBack.PsychosocialScore})"));
         Row(html, "Rule set version", trace.RuleSetVersion);
         Row(html, "Knowledge version", $"{trace.KnowledgeVersion} {trace.KnowledgeContentHash}".Trim());
         html.AppendLine("</table>");
@@ -111,7 +115,7 @@ internal static class AuditReport
             {
                 var concern = condition.Concern switch { Concern.ToConsider => "to consider", Concern.Suspected => "suspected", _ => "suspected (not graded)" };
                 html.AppendLine(CultureInfo.InvariantCulture,
-                    $"<tr><td>{E(condition.Name)}</td><td>{E(concern)}</td><td>{E(condition.Urgency.ToString())}</td><td class=\"mono\">{E(condition.RuleId)}</td><td>{List(condition.Findings)}</td><td>{List(condition.MoreUrgentIf)}</td><td>{Sources(condition.Sources)}</td></tr>");
+                    $"<tr><td>{E(condition.Name)}</td><td>{E(concern)}</td><td>{E(HumanText.Of(condition.Urgency))}</td><td class=\"mono\">{E(condition.RuleId)}</td><td>{List(condition.Findings)}</td><td>{List(condition.MoreUrgentIf)}</td><td>{Sources(condition.Sources)}</td></tr>");
             }
 
             html.AppendLine("</table>");
@@ -143,7 +147,7 @@ internal static class AuditReport
         html.AppendLine("</table>");
     }
 
-    private static void Overrides(StringBuilder html, DecisionTrace trace)
+    private static void Overrides(StringBuilder html, DecisionTrace trace, TimeZoneInfo zone)
     {
         html.AppendLine("<h2>Overrides</h2>");
         if (trace.Overrides.Count == 0)
@@ -155,13 +159,13 @@ internal static class AuditReport
         html.AppendLine("<table><tr><th>at</th><th>clinician</th><th>urgency</th><th>reason</th></tr>");
         foreach (var applied in trace.Overrides)
         {
-            html.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{Time(applied.At)}</td><td>{E(applied.ClinicianId)}</td><td>{E(applied.Urgency.ToString())}</td><td>{E(applied.Reason)}</td></tr>");
+            html.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{Time(applied.At, zone)}</td><td>{E(applied.ClinicianId)}</td><td>{E(HumanText.Of(applied.Urgency))}</td><td>{E(applied.Reason)}</td></tr>");
         }
 
         html.AppendLine("</table>");
     }
 
-    private static void CarePlan(StringBuilder html, DecisionTrace trace)
+    private static void CarePlan(StringBuilder html, DecisionTrace trace, TimeZoneInfo zone)
     {
         html.AppendLine("<h2>Care plan and reviews</h2>");
         if (trace.CarePlanLookup == CarePlanLookup.Unavailable)
@@ -180,7 +184,7 @@ internal static class AuditReport
         }
 
         html.AppendLine(CultureInfo.InvariantCulture,
-            $"<p>Plan <span class=\"mono\">{E(plan.CarePlanId)}</span>: {E(plan.Status.ToString())}, urgency {E(plan.Urgency.ToString())}, drafted with rule set {E(plan.RuleSetVersion)} and knowledge {E(plan.KnowledgeVersion)}.</p>");
+            $"<p>Plan <span class=\"mono\">{E(plan.CarePlanId)}</span>: {E(HumanText.Of(plan.Status))}, urgency {E(HumanText.Of(plan.Urgency))}, drafted with rule set {E(plan.RuleSetVersion)} and knowledge {E(plan.KnowledgeVersion)}.</p>");
         html.AppendLine("<table><tr><th>intervention</th><th>schedule</th><th>rationale</th><th>sources</th></tr>");
         foreach (var intervention in plan.Interventions)
         {
@@ -203,20 +207,20 @@ internal static class AuditReport
         foreach (var review in trace.Reviews)
         {
             html.AppendLine(CultureInfo.InvariantCulture,
-                $"<tr><td>{Time(review.At)}</td><td class=\"mono\">{E(review.CarePlanId)}</td><td>{E(review.Action)}</td><td>{E(review.Actor)}</td><td>{E(review.Note)}</td><td>{List(review.AddedInterventionCodes.Select(c => "+" + c).Concat(review.RemovedInterventionCodes.Select(c => "-" + c)))}</td></tr>");
+                $"<tr><td>{Time(review.At, zone)}</td><td class=\"mono\">{E(review.CarePlanId)}</td><td>{E(review.Action)}</td><td>{E(review.Actor)}</td><td>{E(review.Note)}</td><td>{List(review.AddedInterventionCodes.Select(c => "+" + c).Concat(review.RemovedInterventionCodes.Select(c => "-" + c)))}</td></tr>");
         }
 
         html.AppendLine("</table>");
     }
 
-    private static void Timeline(StringBuilder html, string title, IEnumerable<HistoryEvent> events)
+    private static void Timeline(StringBuilder html, string title, IEnumerable<HistoryEvent> events, TimeZoneInfo zone)
     {
         html.AppendLine(CultureInfo.InvariantCulture, $"<h2>{E(title)}</h2>");
         html.AppendLine("<table><tr><th>version</th><th>recorded (UTC)</th><th>event</th><th>actor</th><th>correlation</th><th>hash / previous hash</th></tr>");
         foreach (var stored in events)
         {
             html.AppendLine(CultureInfo.InvariantCulture,
-                $"<tr><td>{stored.Version}</td><td>{Time(stored.RecordedAt)}</td><td class=\"mono\">{E(stored.EventType)}</td><td>{E(stored.Actor)}</td><td class=\"mono\">{E(stored.CorrelationId)}</td><td class=\"mono\">{E(stored.Hash)}<br>{E(stored.PreviousHash)}</td></tr>");
+                $"<tr><td>{stored.Version}</td><td>{Time(stored.RecordedAt, zone)}</td><td class=\"mono\">{E(stored.EventType)}</td><td>{E(stored.Actor)}</td><td class=\"mono\">{E(stored.CorrelationId)}</td><td class=\"mono\">{E(stored.Hash)}<br>{E(stored.PreviousHash)}</td></tr>");
         }
 
         html.AppendLine("</table>");
@@ -230,8 +234,8 @@ internal static class AuditReport
     private static string Sources(IEnumerable<Citation> sources) =>
         string.Join("<br>", sources.Select(s => $"{E(s.SourceId)}{(s.Title.Length > 0 ? $": {E(s.Title)}" : string.Empty)}{(s.Locator.Length > 0 ? $" ({E(s.Locator)})" : string.Empty)}"));
 
-    private static string Time(Google.Protobuf.WellKnownTypes.Timestamp? at) =>
-        at is null ? "-" : E(at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+    private static string Time(Google.Protobuf.WellKnownTypes.Timestamp? at, TimeZoneInfo zone) =>
+        at is null ? "-" : E(HumanText.Time(at.ToDateTimeOffset(), zone));
 
     private static string E(string value) => WebUtility.HtmlEncode(value);
 }

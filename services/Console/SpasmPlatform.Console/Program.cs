@@ -1,0 +1,3 @@
+using SpasmPlatform.Console;
+
+return ConsoleHost.Run(args);
