@@ -4,7 +4,11 @@
 # Build from the repository root (docker-compose.yml does this):
 #   docker build -f deploy/docker/console.Dockerfile -t spasm-platform/console .
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The repository of Microsoft's .NET images (registry host and path, e.g. <registry>/dotnet): the repository names
+# no registry, so the builder says where the images come from (docker-compose.yml passes SPASM_DOTNET_IMAGES).
+ARG DOTNET_IMAGES
+
+FROM ${DOTNET_IMAGES}/sdk:10.0 AS build
 ENV DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 WORKDIR /src
@@ -13,7 +17,7 @@ RUN --mount=type=cache,id=spasm-nuget,target=/root/.nuget/packages \
     dotnet publish services/Console/SpasmPlatform.Console/SpasmPlatform.Console.csproj \
         -c Release -o /out/app -p:UseAppHost=false
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM ${DOTNET_IMAGES}/aspnet:10.0 AS runtime
 # The console binds Kestrel itself from Console__BindAddress/Console__Port (HTTPS only).
 ENV ASPNETCORE_HTTP_PORTS="" \
     DOTNET_NOLOGO=1 \
