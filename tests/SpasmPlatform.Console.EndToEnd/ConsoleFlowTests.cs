@@ -29,7 +29,7 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
 
         var assessment = await platform.SubmitAsync();
         var row = page.Locator($"tr:has-text('{assessment.PatientRef}')");
-        await row.WaitForAsync(new() { Timeout = 60_000 });
+        await row.WaitForAsync(new() { Timeout = 90_000 });
         Assert.Equal(0, navigations);
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "new plan" }));
         Assert.Matches(TimeInBerlin(), await row.InnerTextAsync());
@@ -62,7 +62,7 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
         await auditor.GetByRole(AriaRole.Button, new() { Name = "Open its history" }).ClickAsync();
         await auditor.WaitForURLAsync(url => url.EndsWith($"/audit/assessments/{assessment.AssessmentId}", StringComparison.Ordinal));
         var approved = auditor.Locator("li[data-event='care_plan.approved']");
-        await approved.WaitForAsync(new() { Timeout = 30_000 });
+        await approved.WaitForAsync(new() { Timeout = 90_000 });
         Assert.Contains($"by pia.physio through physiotherapist:{ConsolePlatform.Clinic}/pia.physio {Via}", await approved.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("follows", await approved.InnerTextAsync(), StringComparison.Ordinal);
         var read = auditor.Locator("table.access-log tr").Filter(new() { HasText = "Get care plan" }).Filter(new() { HasText = $"pia.physio {Via}" });
@@ -244,7 +244,7 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
         Assert.True(result.Violations.Length == 0, $"{name}: " + string.Join('\n', result.Violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(' ', n.Target)))})")));
     }
 
-    private static Task Expect(ILocator locator) => locator.First.WaitForAsync(new() { Timeout = 30_000 });
+    private static Task Expect(ILocator locator) => locator.First.WaitForAsync(new() { Timeout = 90_000 });
 
     [GeneratedRegex("\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2} Europe/Berlin")]
     private static partial Regex TimeInBerlin();

@@ -95,6 +95,11 @@ public sealed class ConsolePlatform : IAsyncLifetime
             TimezoneId = "Europe/Berlin",
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
+        // CI runs the test assemblies side by side on two cores: a page that loads in a second alone can take tens of
+        // seconds there (a 30 s navigation timed out once). Waits are for things that do happen, so a long bound costs
+        // nothing when they do.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         return await context.NewPageAsync();
     }
 
