@@ -30,7 +30,7 @@ public static class Extensions
     {
         var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
         var readModel = new AssessmentReadModel(schema);
-        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 32);
+        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
         builder.AddServiceDefaults(
             new ServiceInfo("assessment", 5101, StoresClinicalNotes: true, AssessmentService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,

@@ -33,8 +33,9 @@ public static class Extensions
         var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
         var readModel = new CarePlanReadModel(schema);
         // MassTransit's default is twice the cores (four plans at a time on two cores). A draft spends most of its time
-        // waiting on the database, and concurrent commits share a WAL flush, so more in flight keeps up with bursts.
-        var draftingConcurrency = configuration.GetValue("CarePlan:DraftingConcurrency", 32);
+        // waiting on the database, and concurrent commits share a WAL flush, so more in flight keeps up with bursts; but
+        // each draft holds two connections, and 32 at a time in two instances exhausted PostgreSQL's 100 (seen in CI).
+        var draftingConcurrency = configuration.GetValue("CarePlan:DraftingConcurrency", 8);
         builder.AddServiceDefaults(
             new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true, CarePlanService.Descriptor.FullName, AuditService.Descriptor.FullName),
             eventStoreSchema: schema,
