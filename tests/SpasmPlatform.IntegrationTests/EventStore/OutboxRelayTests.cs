@@ -30,26 +30,7 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Messages_written_with_events_arrive_in_order_per_stream_carrying_their_message_ids_and_headers()
     {
         await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
-        builder.Services.AddSingleton(_db.DataSource);
-        builder.Services.AddEventStore(options =>
-        {
-            options.Schema = _db.Schema;
-            options.Types.Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
-        });
-        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
-        {
-            cfg.Host(new Uri(Platform.RabbitMq));
-            consumer.ConfigurePublisher(cfg);
-        }));
-        builder.Services.AddOutboxRelay(options =>
-        {
-            options.MessageTypes.Register<OutboxProbe>();
-            // Far beyond the test's deadline: only NOTIFY on commit can get the messages out in time.
-            options.PollInterval = TimeSpan.FromMinutes(10);
-        });
-        using var host = builder.Build();
+        using var host = RelayHost(consumer);
         await host.StartAsync();
         try
         {
@@ -94,25 +75,7 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Messages_committed_by_another_process_wake_the_relay_by_a_notify_sent_after_the_commit()
     {
         await using var consumer = await ProbeBus<OutboxProbe>.StartAsync(Platform.RabbitMq);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
-        builder.Services.AddSingleton(_db.DataSource);
-        builder.Services.AddEventStore(options =>
-        {
-            options.Schema = _db.Schema;
-            options.Types.Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
-        });
-        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
-        {
-            cfg.Host(new Uri(Platform.RabbitMq));
-            consumer.ConfigurePublisher(cfg);
-        }));
-        builder.Services.AddOutboxRelay(options =>
-        {
-            options.MessageTypes.Register<OutboxProbe>();
-            options.PollInterval = TimeSpan.FromMinutes(10);
-        });
-        using var host = builder.Build();
+        using var host = RelayHost(consumer);
         await host.StartAsync();
         try
         {
@@ -262,6 +225,33 @@ public sealed class OutboxRelayTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, rows[behindIt].Attempts);
         Assert.NotNull(rows[otherStream].SentAt);
         Assert.Equal([otherStream], consumer.Deliveries.All.Select(d => d.MessageId!.Value));
+    }
+
+    /// <summary>
+    /// A host with the event store, the bus and the relay as a service wires them; the relay polls only every
+    /// 10 minutes, far beyond any test's deadline, so only a wake-up after a commit gets messages out in time.
+    /// </summary>
+    private IHost RelayHost(ProbeBus<OutboxProbe> consumer)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+        builder.Services.AddSingleton(_db.DataSource);
+        builder.Services.AddEventStore(options =>
+        {
+            options.Schema = _db.Schema;
+            options.Types.Register<ProbeRecorded>(TestEvents.ProbeRecordedName);
+        });
+        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        {
+            cfg.Host(new Uri(Platform.RabbitMq));
+            consumer.ConfigurePublisher(cfg);
+        }));
+        builder.Services.AddOutboxRelay(options =>
+        {
+            options.MessageTypes.Register<OutboxProbe>();
+            options.PollInterval = TimeSpan.FromMinutes(10);
+        });
+        return builder.Build();
     }
 
     private static OutboxRelayOptions RelayOptions()

@@ -65,7 +65,7 @@ internal sealed class AssessmentRepository(
         var duplicates = new List<GroupCommit<Submission, SubmitOutcome>.Request>();
         var states = new List<AssessmentMessage>(batch.Count);
         var startedAt = DateTimeOffset.UtcNow;
-        using var batchSpan = AppendContext.StartBatch("submit batch", batch.Select(r => r.Item.Context));
+        using var batchSpan = AppendContext.StartBatch("submit batch", [.. batch.Select(r => r.Item.Context)]);
         try
         {
             await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);

@@ -63,25 +63,20 @@ public sealed record AppendContext(string? Caller, ActivityContext Trace)
         return span;
     }
 
-    /// <summary>The batch's own span, linked to the trace of every request in it.</summary>
-    public static Activity? StartBatch(string name, IEnumerable<AppendContext> requests)
+    /// <summary>
+    /// The batch's own span, linked to the trace of every request in it. A root: group-commit writers run without
+    /// an ambient activity (they do not inherit the flow that created them), and the batch belongs to no one request.
+    /// </summary>
+    public static Activity? StartBatch(string name, IReadOnlyCollection<AppendContext> requests)
     {
         if (!EventStoreTelemetry.Source.HasListeners())
         {
             return null;
         }
 
-        var links = requests.Where(r => r.HasTrace).Select(r => new ActivityLink(r.Trace)).ToList();
-        // A root of its own: the batch belongs to no single request's trace.
-        var previous = Activity.Current;
-        Activity.Current = null;
+        var links = requests.Where(r => r.HasTrace).Select(r => new ActivityLink(r.Trace));
         var batch = EventStoreTelemetry.Source.StartActivity(name, ActivityKind.Internal, default(ActivityContext), links: links);
-        batch?.SetTag("spasm.eventstore.batch_size", links.Count);
-        if (batch is null)
-        {
-            Activity.Current = previous;
-        }
-
+        batch?.SetTag("spasm.eventstore.batch_size", requests.Count);
         return batch;
     }
 }
