@@ -66,7 +66,7 @@ public sealed class AsyncProjectionRebuildTests(ITestOutputHelper output) : Proj
         var node = await H.StartNodeAsync();
         await H.WaitUntilCaughtUpAsync();
 
-        await using var held = await H.HoldOpenAsync("patient-held", 2);
+        await using var held = await H.HoldOpenAsync("patient-held", 2, seenBy: node);
         for (var i = 0; i < 5; i++)
         {
             await H.AppendAsync($"patient-{i % 2}", 2);

@@ -30,7 +30,7 @@ public sealed class AsyncProjectionVisibilityTests(ITestOutputHelper output) : P
         await H.AppendAsync("patient-a", 3);
         await H.WaitUntilCaughtUpAsync();
 
-        await using var held = await H.HoldOpenAsync("patient-held", 2);
+        await using var held = await H.HoldOpenAsync("patient-held", 2, seenBy: node);
         for (var i = 0; i < 5; i++)
         {
             await H.AppendAsync($"patient-{i % 2}", 2);
@@ -57,7 +57,7 @@ public sealed class AsyncProjectionVisibilityTests(ITestOutputHelper output) : P
         await H.AppendAsync("patient-a", 2);
         await H.WaitUntilCaughtUpAsync();
 
-        await using var held = await H.HoldOpenAsync("patient-held", 3);
+        await using var held = await H.HoldOpenAsync("patient-held", 3, seenBy: node);
         for (var i = 0; i < 4; i++)
         {
             await H.AppendAsync($"patient-{i % 3}", 2);
