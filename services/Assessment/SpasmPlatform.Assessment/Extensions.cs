@@ -17,6 +17,7 @@ using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Security;
+using SpasmPlatform.ServiceDefaults.Startup;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment;
@@ -66,6 +67,7 @@ public static class Extensions
                     .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked)
                     .Register<ClinicalNotesErased>(PatientErasureStream.NotesErased);
                 store.InlineProjections.Add(readModel);
+                store.Tables.Add(readModel.CreateSql);
             });
 
         var services = builder.Services;
@@ -82,9 +84,13 @@ public static class Extensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubmissionBatching>>().Value);
         services.AddSingleton<AssessmentRepository>();
         services.AddSingleton<NotesEraser>();
-        services.AddSingleton<AssessmentBootstrapper>();
-        services.AddHostedService(sp => sp.GetRequiredService<AssessmentBootstrapper>());
-        services.AddHealthChecks().AddCheck<AssessmentReadinessCheck>("assessment", tags: ["ready"]);
+        // Ready once the bus is up (a version announced while the current one loads is not missed), then a version is loaded.
+        services.AddStartupStep<BusConnectedStep>();
+        services.AddStartupStep<KnowledgeLoadStep>();
+        services.AddHostedService<KnowledgeRefresher>();
+        services.AddGrpcErrors(errors => errors
+            .Map<AssessmentNotFoundException>(StatusCode.NotFound)
+            .Map<PatientNotFoundException>(StatusCode.NotFound));
         services.AddSingleton<AssessmentGrpcService>();
 
         services.Configure<CarePlanServiceOptions>(builder.Configuration.GetSection("CarePlan"));

@@ -3,6 +3,7 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Integrity;
 using Grpc.Core;
+using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.Audit;
@@ -19,6 +20,9 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton(sp => new AuditStore(
             sp.GetRequiredService<MartenEventStore>(), sp.GetRequiredService<IntegrityVerifier>(), sp.GetRequiredService<AccessLogQuery>(), streamOfAssessment,
             sp.GetService<IEventNotesReader>()));
+        services.AddGrpcErrors(errors => errors
+            .Map<AuditNotFoundException>(StatusCode.NotFound)
+            .Map<AuditRangeException>(StatusCode.OutOfRange));
         var validators = new AuditRequestValidators();
         services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
         services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);

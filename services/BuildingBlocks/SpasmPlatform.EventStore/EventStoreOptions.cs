@@ -14,6 +14,12 @@ public sealed class EventStoreOptions
     /// <summary>Read models written in the append's transaction (Marten inline projections over our SQL tables).</summary>
     public IList<IInlineProjection> InlineProjections { get; } = [];
 
+    /// <summary>
+    /// Idempotent DDL of the tables a service keeps beside its events (its read models, the patient key store), run at
+    /// every start-up with the store's own schema, under the same lock, before the service reports ready.
+    /// </summary>
+    public IList<string> Tables { get; } = [];
+
     /// <summary>Anything else a service asks of Marten: asynchronous projections, documents, indexes.</summary>
     public IList<Action<StoreOptions>> Marten { get; } = [];
 

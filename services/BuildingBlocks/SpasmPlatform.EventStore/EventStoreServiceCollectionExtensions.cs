@@ -24,6 +24,7 @@ public static class EventStoreServiceCollectionExtensions
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());
         services.AddSingleton(sp => new IntegrityVerifier(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema));
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<IStoreReadiness>(sp => sp.GetRequiredService<SchemaMigrator>());
         services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrator>());
         services.AddHealthChecks().AddCheck<SchemaReadinessCheck>("event-store", tags: ["ready"]);
         services.AddHostedService<AsyncDaemonHost>();

@@ -59,7 +59,7 @@ public sealed partial class MartenEventStore : IEventStore, IAsyncDisposable
         {
             if (!_schemaReady)
             {
-                await SpasmPlatform.EventStore.Schema.EventStoreSchema.EnsureAsync(_marten, _dataSource, _options.Schema, cancellationToken).ConfigureAwait(false);
+                await SpasmPlatform.EventStore.Schema.EventStoreSchema.EnsureAsync(_marten, _dataSource, _options.Schema, [.. _options.Tables], cancellationToken).ConfigureAwait(false);
                 _schemaReady = true;
             }
         }

@@ -27,6 +27,7 @@ using SpasmPlatform.ServiceDefaults.Security;
 using SpasmPlatform.ServiceDefaults.Privacy;
 using SpasmPlatform.Privacy;
 using SpasmPlatform.Contracts.Calling;
+using SpasmPlatform.ServiceDefaults.Startup;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -72,7 +73,8 @@ public static class Extensions
             // Before validation: a caller that may not call a method learns nothing about its request's fields.
             grpc.Interceptors.Add<AuthorizationInterceptor>();
             grpc.Interceptors.Add<ValidationInterceptor>();
-            grpc.Interceptors.Add<StoreErrorInterceptor>();
+            grpc.Interceptors.Add<ReadinessInterceptor>();
+            grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.MaxReceiveMessageSize = MaxMessageSize;
         });
         AddRateLimiting(builder.Services, configuration);
@@ -84,25 +86,37 @@ public static class Extensions
             Name = service.Name,
         }.Build());
 
-        builder.Services.AddEventStore(store =>
-        {
-            // EventStore:Schema lets two deployments (or test runs) share one database without sharing events.
-            store.Schema = configuration["EventStore:Schema"] ?? eventStoreSchema;
-            store.Types.Register<AccessRecorded>(AccessLog.EventType);
-            configureEventStore?.Invoke(store);
-        });
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ClientCertificateAuthenticator>();
-        builder.Services.AddSingleton<AccessLog>();
-        builder.Services.AddSingleton<TlsChannels>();
+        // EventStore:Schema lets two deployments (or test runs) share one database without sharing events.
+        var schema = configuration["EventStore:Schema"] ?? eventStoreSchema;
+        PatientKeyStore? keys = null;
         if (service.StoresClinicalNotes)
         {
             // Validated above, so the key is there; the patient keys live beside the service's events.
             var masterKey = NotesKeySettings.Load(configuration, []) ?? throw new InvalidOperationException("The notes key was validated but did not load.");
-            var keys = new PatientKeyStore(configuration["EventStore:Schema"] ?? eventStoreSchema, masterKey);
+            keys = new PatientKeyStore(schema, masterKey);
             builder.Services.AddSingleton(keys);
             builder.Services.AddSingleton(sp => new ClinicalNotesVault(keys, sp.GetRequiredService<NpgsqlDataSource>()));
+            builder.Services.AddGrpcErrors(errors => errors.Map<NotesKeyMismatchException>(global::Grpc.Core.StatusCode.FailedPrecondition));
         }
+
+        builder.Services.AddEventStore(store =>
+        {
+            store.Schema = schema;
+            store.Types.Register<AccessRecorded>(AccessLog.EventType);
+            if (keys is not null)
+            {
+                store.Tables.Add(keys.CreateSql);
+            }
+
+            configureEventStore?.Invoke(store);
+        });
+        builder.Services.AddSingleton<ServiceStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceStartup>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("startup", sp => sp.GetRequiredService<ServiceStartup>(), failureStatus: null, tags: ["ready"]));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClientCertificateAuthenticator>();
+        builder.Services.AddSingleton<AccessLog>();
+        builder.Services.AddSingleton<TlsChannels>();
 
         AddMessaging(builder.Services, configuration, configureBus);
         builder.Services.AddOutboxRelay(outbox => configureOutbox?.Invoke(outbox));
@@ -122,6 +136,15 @@ public static class Extensions
         app.MapGrpcReflectionService();
         return app;
     }
+
+    /// <summary>Adds entries to the service's exception → status map (see <see cref="GrpcErrorMap"/>).</summary>
+    public static IServiceCollection AddGrpcErrors(this IServiceCollection services, Action<GrpcErrorMap> configure) =>
+        services.Configure(configure);
+
+    /// <summary>A step the service must have done before it is ready; steps run in the order they are added.</summary>
+    public static IServiceCollection AddStartupStep<TStep>(this IServiceCollection services)
+        where TStep : class, IStartupStep =>
+        services.AddSingleton<IStartupStep, TStep>();
 
     /// <summary>Largest request or response message: a knowledge publish carries the whole content (a few hundred KB).</summary>
     public const int MaxMessageSize = 16 * 1024 * 1024;

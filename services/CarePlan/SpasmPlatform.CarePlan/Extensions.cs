@@ -59,6 +59,7 @@ public static class Extensions
                 store.Types.Register<CarePlanRejectedEvent>(CarePlanRejectedEvent.EventType);
                 store.Types.Register<CarePlanSupersededEvent>(CarePlanSupersededEvent.EventType);
                 store.InlineProjections.Add(readModel);
+                store.Tables.Add(readModel.CreateSql);
             });
 
         var services = builder.Services;
@@ -72,9 +73,10 @@ public static class Extensions
         services.AddSingleton<CarePlanNotes>();
         services.AddSingleton<CarePlanQueries>();
         services.AddSingleton<CarePlanReviewer>();
-        services.AddSingleton<CarePlanBootstrapper>();
-        services.AddHostedService(sp => sp.GetRequiredService<CarePlanBootstrapper>());
-        services.AddHealthChecks().AddCheck<CarePlanReadinessCheck>("care-plan", tags: ["ready"]);
+        services.AddGrpcErrors(errors => errors
+            .Map<CarePlanNotFoundException>(StatusCode.NotFound)
+            .Map<CarePlanStateException>(StatusCode.FailedPrecondition)
+            .Map<CarePlanReviewException>(e => RichErrors.InvalidArgument(e.Message, e.Violations.Select(v => (v.Field, v.Description)))));
         services.AddSingleton<CarePlanGrpcService>();
         services.AddSingleton<IEventNotesReader>(sp => sp.GetRequiredService<CarePlanNotes>());
         services.AddAuditStore(CarePlanStream.Id);

@@ -3,6 +3,7 @@ using SpasmPlatform.EventStore;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Knowledge.Domain;
+using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.Grpc;
 using SpasmPlatform.Knowledge.Infrastructure;
 using SpasmPlatform.Knowledge.V1;
@@ -27,6 +28,7 @@ public static class Extensions
             {
                 store.Types.Register<KnowledgeVersionStored>(KnowledgeVersionStored.EventType);
                 store.InlineProjections.Add(readModel);
+                store.Tables.Add(readModel.CreateSql);
             });
 
         var services = builder.Services;
@@ -35,9 +37,13 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<KnowledgeRepository>();
         services.AddSingleton<KnowledgeSearch>();
-        services.AddSingleton<KnowledgeBootstrapper>();
-        services.AddHostedService(sp => sp.GetRequiredService<KnowledgeBootstrapper>());
-        services.AddHealthChecks().AddCheck<KnowledgeReadinessCheck>("knowledge", tags: ["ready"]);
+        services.AddStartupStep<BundledContentStep>();
+        services.AddGrpcErrors(errors => errors
+            .Map<KnowledgeNotFoundException>(StatusCode.NotFound)
+            .Map<KnowledgeConflictException>(StatusCode.AlreadyExists)
+            .Map<KnowledgeValidationException>(e => RichErrors.InvalidArgument(
+                $"The knowledge content is invalid ({e.Errors.Count} problem(s)).",
+                e.Errors.Select(error => ("files", error)))));
         services.AddSingleton<KnowledgeGrpcService>();
 
         var validators = new KnowledgeRequestValidators();

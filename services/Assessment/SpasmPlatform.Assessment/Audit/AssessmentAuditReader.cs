@@ -1,3 +1,4 @@
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;

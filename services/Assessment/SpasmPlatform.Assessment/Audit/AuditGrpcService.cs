@@ -1,3 +1,4 @@
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Audit;
@@ -18,13 +19,8 @@ namespace SpasmPlatform.Assessment.Audit;
 internal sealed class AuditGrpcService(
     AuditStore audit,
     AssessmentAuditReader reader,
-    CarePlanTraceSource carePlans,
-    AssessmentBootstrapper bootstrapper) : AuditGrpcServiceBase(audit)
+    CarePlanTraceSource carePlans) : AuditGrpcServiceBase(audit)
 {
-    protected override bool IsReady => bootstrapper.IsReady;
-
-    protected override string NotReadyMessage => "The assessment service is starting (storage or knowledge not ready); retry shortly.";
-
     protected override async Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken)
     {
         var trace = await reader.TraceAsync(assessmentId, cancellationToken).ConfigureAwait(false);
@@ -37,12 +33,4 @@ internal sealed class AuditGrpcService(
 
     protected override Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken) =>
         reader.FoldAsync(assessmentId, events, cancellationToken);
-
-    protected override RpcException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        AssessmentNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message)),
-        KnowledgeUnavailableException e => new RpcException(new Status(StatusCode.Unavailable, e.Message)),
-        NotesKeyMismatchException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)),
-        _ => null,
-    };
 }

@@ -1,78 +1,45 @@
+using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using Grpc.Core;
-using SpasmPlatform.ServiceDefaults.Grpc;
-using SpasmPlatform.Privacy;
 using SpasmPlatform.ServiceDefaults;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using Status = Grpc.Core.Status;
-using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Assessment.Grpc;
 
-/// <summary>spasm.assessment.v1.AssessmentService. Requests are already validated (see AssessmentRequestValidators).</summary>
+/// <summary>
+/// spasm.assessment.v1.AssessmentService. Requests are already validated (see AssessmentRequestValidators); a call
+/// before start-up is done never gets here, and the exceptions below become statuses through the service's error map
+/// (see Extensions.cs).
+/// </summary>
 internal sealed class AssessmentGrpcService(
     AssessmentRepository repository,
     KnowledgeCatalog knowledge,
-    NotesEraser eraser,
-    AssessmentBootstrapper bootstrapper) : AssessmentService.AssessmentServiceBase
+    NotesEraser eraser) : AssessmentService.AssessmentServiceBase
 {
-
-    public override Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context)
     {
         // Read once: a version switch during this call must not split the decision across two versions.
         var current = knowledge.Current
             ?? throw new KnowledgeUnavailableException("No knowledge version is loaded yet; the service does not triage without its rules.");
-        var outcome = await repository.SubmitAsync(request, current, CorrelationId(context), cancellationToken).ConfigureAwait(false);
+        var outcome = await repository.SubmitAsync(request, current, CorrelationIds.For(context), context.CancellationToken).ConfigureAwait(false);
         return new SubmitAssessmentResponse { Assessment = outcome.Assessment, Duplicate = outcome.Duplicate };
-    }, context);
+    }
 
-    public override Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
-        await repository.FindAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new AssessmentNotFoundException(request.AssessmentId), context);
+    public override async Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) =>
+        await repository.FindAsync(request.AssessmentId, context.CancellationToken).ConfigureAwait(false)
+            ?? throw new AssessmentNotFoundException(request.AssessmentId);
 
-    public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context) => Guarded(cancellationToken =>
+    public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context)
     {
         // The validator has already refused tokens that do not decode or were issued for another filter.
         PageToken? after = request.PageToken.Length > 0 && PageToken.TryDecode(request.PageToken, out var token) ? token : null;
-        return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, cancellationToken);
-    }, context);
-
-    public override Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>
-        repository.OverrideAsync(request, knowledge.GetAsync, CorrelationId(context), cancellationToken), context);
-
-    public override Task<EraseClinicalNotesResponse> EraseClinicalNotes(EraseClinicalNotesRequest request, ServerCallContext context) => Guarded(cancellationToken =>
-        eraser.EraseAsync(request, CorrelationId(context), cancellationToken), context);
-
-    private static string CorrelationId(ServerCallContext context) => CorrelationIds.For(context);
-
-    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
-    {
-        if (!bootstrapper.IsReady)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The assessment service is starting (storage or knowledge not ready); retry shortly."));
-        }
-
-        try
-        {
-            return await action(context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (AssessmentNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        catch (PatientNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        catch (NotesKeyMismatchException e)
-        {
-            // The configuration, not the request, is wrong: nothing a retry of this call can fix.
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
-        }
-        catch (KnowledgeUnavailableException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
-        }
+        return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, context.CancellationToken);
     }
+
+    public override Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) =>
+        repository.OverrideAsync(request, knowledge.GetAsync, CorrelationIds.For(context), context.CancellationToken);
+
+    public override Task<EraseClinicalNotesResponse> EraseClinicalNotes(EraseClinicalNotesRequest request, ServerCallContext context) =>
+        eraser.EraseAsync(request, CorrelationIds.For(context), context.CancellationToken);
 }

@@ -22,10 +22,7 @@ internal sealed partial class AsyncDaemonHost(MartenEventStore store, SchemaMigr
             return;
         }
 
-        while (!migrator.IsReady)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken).ConfigureAwait(false);
-        }
+        await migrator.WhenReadyAsync(stoppingToken).ConfigureAwait(false);
 
         _coordinator = new ProjectionCoordinator(store.Marten, logging.CreateLogger<ProjectionCoordinator>());
         await _coordinator.StartAsync(stoppingToken).ConfigureAwait(false);

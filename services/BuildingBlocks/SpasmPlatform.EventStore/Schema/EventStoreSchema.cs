@@ -94,7 +94,7 @@ internal static class EventStoreSchema
     /// Creates or updates Marten's tables, then ours; safe at every start-up and from several processes at once (one
     /// migrator at a time per schema: concurrent CREATE ... IF NOT EXISTS can still collide on the catalog).
     /// </summary>
-    public static async Task EnsureAsync(IDocumentStore store, NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(IDocumentStore store, NpgsqlDataSource dataSource, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext($1))", connection))
@@ -122,16 +122,13 @@ internal static class EventStoreSchema
             }
 
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(AutoCreate.CreateOrUpdate).ConfigureAwait(false);
-            if (recorded >= Version)
-            {
-                // Already current: replacing the trigger under running appends (another instance, this one's consumers)
-                // would only risk deadlocks for nothing.
-                return;
-            }
-
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (var ddl = new NpgsqlCommand(Ddl(schema), connection, transaction))
+            // Already current: replacing the trigger under running appends (another instance, this one's consumers)
+            // would only risk deadlocks for nothing.
+            var statements = recorded >= Version ? tables : [Ddl(schema), .. tables];
+            foreach (var statement in statements)
             {
+                await using var ddl = new NpgsqlCommand(statement, connection, transaction);
                 await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

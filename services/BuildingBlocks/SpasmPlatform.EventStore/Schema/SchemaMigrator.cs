@@ -5,14 +5,18 @@ using Npgsql;
 namespace SpasmPlatform.EventStore.Schema;
 
 /// <summary>
-/// Migrates the store's schema at start-up without blocking the host: a database that is down at boot must leave
-/// the service up and reporting NOT_SERVING, not crash it, and the migration completes once PostgreSQL returns.
+/// The one start-up path for a service's storage: Marten's tables, ours, and the tables the service keeps beside its
+/// events (<see cref="EventStoreOptions.Tables"/>), under one advisory lock per schema, retried with back-off without
+/// blocking the host: a database that is down at boot must leave the service up and reporting NOT_SERVING, not crash
+/// it, and the migration completes once PostgreSQL returns.
 /// </summary>
-internal sealed partial class SchemaMigrator(MartenEventStore store, ILogger<SchemaMigrator> logger) : BackgroundService
+internal sealed partial class SchemaMigrator(MartenEventStore store, ILogger<SchemaMigrator> logger) : BackgroundService, IStoreReadiness
 {
-    private volatile bool _ready;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsReady => _ready;
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+
+    public Task WhenReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,7 +26,7 @@ internal sealed partial class SchemaMigrator(MartenEventStore store, ILogger<Sch
             try
             {
                 await store.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
-                _ready = true;
+                _ready.TrySetResult();
                 Migrated(logger, store.Schema);
                 return;
             }

@@ -80,8 +80,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         var triage = Parser.Parse<TriageResult>(drafted.TriageJson);
         var recorded = Parser.Parse<V1.CarePlan>(drafted.Plan.GetRawText());
 
-        var version = request.UseCurrentVersions ? await CurrentVersionAsync(cancellationToken).ConfigureAwait(false) : recorded.KnowledgeVersion;
-        var rules = await knowledge.GetAsync(version, cancellationToken).ConfigureAwait(false);
+        var rules = await KnowledgeForReplayAsync(request.UseCurrentVersions ? null : recorded.KnowledgeVersion, cancellationToken).ConfigureAwait(false);
         var replayed = CarePlanDrafter.Draft(submission, triage, rules);
         // Identity is given by the consumer that drafted it, not by the drafter.
         replayed.CarePlanId = recorded.CarePlanId;
@@ -172,11 +171,20 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         return review;
     }
 
-    private async Task<string> CurrentVersionAsync(CancellationToken cancellationToken)
+    /// <summary>The pinned version, or today's when <paramref name="version"/> is null.</summary>
+    private async Task<KnowledgeBase> KnowledgeForReplayAsync(string? version, CancellationToken cancellationToken)
     {
-        var versions = await knowledgeClient.ListVersionsAsync(
-            new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return versions.CurrentVersion;
+        try
+        {
+            version ??= (await knowledgeClient.ListVersionsAsync(
+                new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)).ConfigureAwait(false)).CurrentVersion;
+            return await knowledge.GetAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Without the version to replay with there is nothing to compare.
+            throw new KnowledgeUnavailableException($"The knowledge service could not provide the version to replay with: {e.StatusCode} {e.Status.Detail}", e);
+        }
     }
 
     private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using SpasmPlatform.ServiceDefaults.Startup;
 using MassTransit;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.Contracts.IntegrationEvents;
@@ -14,7 +15,7 @@ namespace SpasmPlatform.CarePlan.Consumers;
 /// </summary>
 internal sealed class ClinicalNotesErasedConsumer(
     IEventStore store,
-    CarePlanBootstrapper bootstrapper,
+    ServiceStartup startup,
     PatientKeyStore keys) : IdempotentConsumer<ClinicalNotesErased>(store)
 {
     protected override string ConsumerName => "careplan.clinical-notes-erased";
@@ -22,7 +23,7 @@ internal sealed class ClinicalNotesErasedConsumer(
     protected override async Task HandleAsync(ConsumeContext<ClinicalNotesErased> context, EventStoreSession session)
     {
         var message = context.Message;
-        await bootstrapper.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
         await keys.EraseAsync(session.Connection, session.Transaction, message.ClinicId, message.PatientRef, message.ThroughGeneration, context.CancellationToken)
             .ConfigureAwait(false);
     }

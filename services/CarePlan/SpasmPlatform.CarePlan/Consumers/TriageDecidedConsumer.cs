@@ -1,3 +1,4 @@
+using SpasmPlatform.ServiceDefaults.Startup;
 using Google.Protobuf;
 using MassTransit;
 using SpasmPlatform.Assessment.V1;
@@ -19,7 +20,7 @@ namespace SpasmPlatform.CarePlan.Consumers;
 /// </summary>
 internal sealed class TriageDecidedConsumer(
     IEventStore store,
-    CarePlanBootstrapper bootstrapper,
+    ServiceStartup startup,
     KnowledgeCache knowledge,
     CarePlanEvents events,
     CarePlanNotes notes,
@@ -34,7 +35,7 @@ internal sealed class TriageDecidedConsumer(
     protected override async Task HandleAsync(ConsumeContext<TriageDecided> context, EventStoreSession session)
     {
         var message = context.Message;
-        await bootstrapper.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var streamId = CarePlanStream.Id(message.AssessmentId);
         if (await _store.GetStreamAsync(streamId, context.CancellationToken).ConfigureAwait(false) is not null)
         {

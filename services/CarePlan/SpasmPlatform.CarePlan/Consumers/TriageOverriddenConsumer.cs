@@ -1,3 +1,4 @@
+using SpasmPlatform.ServiceDefaults.Startup;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using MassTransit;
@@ -22,7 +23,7 @@ namespace SpasmPlatform.CarePlan.Consumers;
 /// </summary>
 internal sealed class TriageOverriddenConsumer(
     IEventStore store,
-    CarePlanBootstrapper bootstrapper,
+    ServiceStartup startup,
     KnowledgeCache knowledge,
     CarePlanEvents events,
     CarePlanNotes notes,
@@ -38,7 +39,7 @@ internal sealed class TriageOverriddenConsumer(
     protected override async Task HandleAsync(ConsumeContext<TriageOverridden> context, EventStoreSession session)
     {
         var message = context.Message;
-        await bootstrapper.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var streamId = CarePlanStream.Id(message.AssessmentId);
         var state = CarePlanStreamState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken).ConfigureAwait(false));
         var current = state.Current

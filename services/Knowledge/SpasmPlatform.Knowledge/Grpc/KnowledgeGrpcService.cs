@@ -1,86 +1,84 @@
 using Grpc.Core;
-using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.Knowledge.Domain;
 using SpasmPlatform.Knowledge.Infrastructure;
 using SpasmPlatform.Knowledge.Loading;
 using SpasmPlatform.Knowledge.V1;
-using Status = Grpc.Core.Status;
-using StatusCode = Grpc.Core.StatusCode;
 
 namespace SpasmPlatform.Knowledge.Grpc;
 
-/// <summary>spasm.knowledge.v1.KnowledgeService. Requests are already validated (see KnowledgeRequestValidators).</summary>
+/// <summary>
+/// spasm.knowledge.v1.KnowledgeService. Requests are already validated (see KnowledgeRequestValidators); the
+/// exceptions thrown here become statuses through the service's error map (see Extensions.cs).
+/// </summary>
 internal sealed class KnowledgeGrpcService(
     KnowledgeRepository repository,
-    KnowledgeSearch search,
-    KnowledgeBootstrapper bootstrapper) : KnowledgeService.KnowledgeServiceBase
+    KnowledgeSearch search) : KnowledgeService.KnowledgeServiceBase
 {
-
-    public override Task<RuleSet> GetRuleSet(GetRuleSetRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<RuleSet> GetRuleSet(GetRuleSetRequest request, ServerCallContext context)
     {
         if (request.Version.Length > 0)
         {
-            var holder = await repository.FindByRuleSetAsync(request.Version, cancellationToken).ConfigureAwait(false)
+            var holder = await repository.FindByRuleSetAsync(request.Version, context.CancellationToken).ConfigureAwait(false)
                 ?? throw new KnowledgeNotFoundException($"Rule set version '{request.Version}' is not published.");
-            var knowledge = await repository.LoadAsync(holder.Version, cancellationToken).ConfigureAwait(false);
+            var knowledge = await repository.LoadAsync(holder.Version, context.CancellationToken).ConfigureAwait(false);
             return knowledge.RuleSet;
         }
 
-        return (await ResolveAsync(request.KnowledgeVersion, cancellationToken).ConfigureAwait(false)).RuleSet;
-    }, context);
+        return (await ResolveAsync(request.KnowledgeVersion, context.CancellationToken).ConfigureAwait(false)).RuleSet;
+    }
 
-    public override Task<ListConditionsResponse> ListConditions(ListConditionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<ListConditionsResponse> ListConditions(ListConditionsRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
         var response = new ListConditionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
         response.Conditions.Add(knowledge.Conditions.Where(c => request.Kind == ConditionKind.Unspecified || c.Kind == request.Kind));
         return response;
-    }, context);
+    }
 
-    public override Task<Condition> GetCondition(GetConditionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<Condition> GetCondition(GetConditionRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
         return knowledge.Conditions.FirstOrDefault(c => c.Code == request.Code)
             ?? throw new KnowledgeNotFoundException($"Knowledge version {knowledge.Manifest.Version} has no condition '{request.Code}'.");
-    }, context);
+    }
 
-    public override Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, cancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
         var response = new ListInterventionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
         response.Interventions.Add(knowledge.Interventions.Where(i => request.Stance == Stance.Unspecified || i.Stance == request.Stance));
         return response;
-    }, context);
+    }
 
-    public override Task<SearchResponse> Search(SearchRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<SearchResponse> Search(SearchRequest request, ServerCallContext context)
     {
-        var version = await ResolveVersionAsync(request.Version, cancellationToken).ConfigureAwait(false);
+        var version = await ResolveVersionAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
         var limit = request.Limit == 0 ? 10 : request.Limit;
         var response = new SearchResponse { KnowledgeVersion = version };
-        response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), cancellationToken).ConfigureAwait(false));
+        response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), context.CancellationToken).ConfigureAwait(false));
         return response;
-    }, context);
+    }
 
-    public override Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext context)
     {
-        var versions = await repository.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
+        var versions = await repository.ListVersionsAsync(context.CancellationToken).ConfigureAwait(false);
         var response = new ListVersionsResponse { CurrentVersion = versions.FirstOrDefault()?.Version ?? string.Empty };
         response.Versions.Add(versions);
         return response;
-    }, context);
+    }
 
-    public override Task<PublishVersionResponse> PublishVersion(PublishVersionRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
+    public override async Task<PublishVersionResponse> PublishVersion(PublishVersionRequest request, ServerCallContext context)
     {
         var files = request.Files.Select(f => new ContentFileText(f.Path, f.Text)).ToList();
         var knowledge = KnowledgeLoader.Load(files);
         var correlationId = CorrelationIds.For(context);
-        var (version, duplicate) = await repository.PublishAsync(knowledge, files, request.PublishedBy, correlationId, cancellationToken).ConfigureAwait(false);
+        var (version, duplicate) = await repository.PublishAsync(knowledge, files, request.PublishedBy, correlationId, context.CancellationToken).ConfigureAwait(false);
         return new PublishVersionResponse { Version = version, Duplicate = duplicate };
-    }, context);
+    }
 
     public override Task<KnowledgeBase> GetKnowledgeBase(GetKnowledgeBaseRequest request, ServerCallContext context) =>
-        Guarded(cancellationToken => ResolveAsync(request.Version, cancellationToken), context);
+        ResolveAsync(request.Version, context.CancellationToken);
 
     private async Task<KnowledgeBase> ResolveAsync(string version, CancellationToken cancellationToken) =>
         await repository.LoadAsync(await ResolveVersionAsync(version, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -96,32 +94,5 @@ internal sealed class KnowledgeGrpcService(
 
         var versions = await repository.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
         return versions.FirstOrDefault()?.Version ?? throw new KnowledgeNotFoundException("No knowledge version is published yet.");
-    }
-
-    private async Task<T> Guarded<T>(Func<CancellationToken, Task<T>> action, ServerCallContext context)
-    {
-        if (!bootstrapper.IsReady)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The knowledge base is starting; retry shortly."));
-        }
-
-        try
-        {
-            return await action(context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (KnowledgeNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        catch (KnowledgeConflictException e)
-        {
-            throw new RpcException(new Status(StatusCode.AlreadyExists, e.Message));
-        }
-        catch (KnowledgeValidationException e)
-        {
-            throw RichErrors.InvalidArgument(
-                $"The knowledge content is invalid ({e.Errors.Count} problem(s)).",
-                e.Errors.Select(error => ("files", error)));
-        }
     }
 }
