@@ -29,30 +29,13 @@ public static class Extensions
 
     public static WebApplicationBuilder AddAssessmentService(this WebApplicationBuilder builder)
     {
-        var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
-        var readModel = new AssessmentReadModel(schema);
-        var carePlanConcurrency = builder.Configuration.GetValue("Assessment:CarePlanLinkConcurrency", 8);
         builder.AddServiceDefaults(
             new ServiceInfo("assessment", 5101, StoresClinicalNotes: true, AssessmentService.Descriptor.FullName, AuditService.Descriptor.FullName),
-            eventStoreSchema: schema,
+            eventStoreSchema: Schema,
             configureBus: bus =>
             {
-                // One queue per instance: each instance keeps its own current version, so each must hear every announcement.
-                bus.AddConsumer<KnowledgeVersionPublishedConsumer>((_, consumer) =>
-                        consumer.UseMessageRetry(r => r.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15))))
-                    .Endpoint(e =>
-                    {
-                        e.Name = $"{schema}-knowledge-version-{Guid.NewGuid():N}";
-                        e.Temporary = true;
-                    });
-
-                // One queue per deployment (named after its event store), shared by its instances.
-                bus.AddIdempotentConsumer<CarePlanDraftedConsumer>()
-                    .Endpoint(e =>
-                    {
-                        e.Name = $"{schema}-care-plan-drafted";
-                        e.ConcurrentMessageLimit = carePlanConcurrency;
-                    });
+                bus.AddConsumer<KnowledgeVersionPublishedConsumer, KnowledgeVersionPublishedConsumerDefinition>();
+                bus.AddIdempotentConsumer<CarePlanDraftedConsumer, CarePlanDraftedConsumerDefinition>();
             },
             configureOutbox: outbox => outbox.MessageTypes
                 .Register<Integration.TriageDecided>()
@@ -66,13 +49,16 @@ public static class Extensions
                     .Register<TriageOverridden>(AssessmentStream.TriageOverridden)
                     .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked)
                     .Register<ClinicalNotesErased>(PatientErasureStream.NotesErased);
+                var readModel = new AssessmentReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);
+                builder.Services.AddSingleton(readModel);
             });
 
         var services = builder.Services;
-        services.Configure<KnowledgeServiceOptions>(builder.Configuration.GetSection("Knowledge"));
-        services.AddSingleton(readModel);
+        services.AddOptions<AssessmentOptions>().BindConfiguration(AssessmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KnowledgeServiceOptions>().BindConfiguration(KnowledgeServiceOptions.Section);
+        services.AddOptions<CarePlanServiceOptions>().BindConfiguration(CarePlanServiceOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IResourceOwnership, AssessmentOwnership>();
         services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(sp => sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address);
@@ -93,7 +79,6 @@ public static class Extensions
             .Map<PatientNotFoundException>(StatusCode.NotFound));
         services.AddSingleton<AssessmentGrpcService>();
 
-        services.Configure<CarePlanServiceOptions>(builder.Configuration.GetSection("CarePlan"));
         services.AddSingleton<IEventNotesReader>(sp => sp.GetRequiredService<AssessmentNotes>());
         services.AddAuditStore(AssessmentStream.StreamId);
         services.AddSingleton<AssessmentAuditReader>();

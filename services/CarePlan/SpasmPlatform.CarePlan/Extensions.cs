@@ -1,6 +1,7 @@
 using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Audit.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using SpasmPlatform.Audit;
 using SpasmPlatform.CarePlan.Audit;
 using SpasmPlatform.CarePlan.Consumers;
@@ -26,29 +27,14 @@ public static class Extensions
 
     public static WebApplicationBuilder AddCarePlanService(this WebApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
-        var schema = configuration["EventStore:Schema"] ?? Schema;
-        // Instances of one deployment share these queues and compete for messages; a separate deployment (or a test
-        // run on its own schema) names its own, so it never takes another's triages.
-        var queuePrefix = configuration["CarePlan:QueuePrefix"] ?? string.Empty;
-        var readModel = new CarePlanReadModel(schema);
-        // MassTransit's default is twice the cores (four plans at a time on two cores). A draft spends most of its time
-        // waiting on the database, and concurrent commits share a WAL flush, so more in flight keeps up with bursts; but
-        // each draft holds two connections, and 32 at a time in two instances exhausted PostgreSQL's 100 (seen in CI).
-        var draftingConcurrency = configuration.GetValue("CarePlan:DraftingConcurrency", 8);
         builder.AddServiceDefaults(
             new ServiceInfo("care-plan", 5103, StoresClinicalNotes: true, CarePlanService.Descriptor.FullName, AuditService.Descriptor.FullName),
-            eventStoreSchema: schema,
+            eventStoreSchema: Schema,
             configureBus: bus =>
             {
-                bus.AddIdempotentConsumer<TriageDecidedConsumer>().Endpoint(e =>
-                {
-                    e.Name = $"{queuePrefix}careplan-triage-decided";
-                    e.ConcurrentMessageLimit = draftingConcurrency;
-                    e.PrefetchCount = draftingConcurrency * 2;
-                });
-                bus.AddIdempotentConsumer<TriageOverriddenConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-overridden");
-                bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-clinical-notes-erased");
+                bus.AddIdempotentConsumer<TriageDecidedConsumer, TriageDecidedConsumerDefinition>();
+                bus.AddIdempotentConsumer<TriageOverriddenConsumer, TriageOverriddenConsumerDefinition>();
+                bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer, ClinicalNotesErasedConsumerDefinition>();
             },
             configureOutbox: outbox => outbox.MessageTypes.Register<CarePlanDrafted>().Register<CarePlanReviewed>(),
             configureEventStore: store =>
@@ -58,16 +44,18 @@ public static class Extensions
                 store.Types.Register<CarePlanAmendedEvent>(CarePlanAmendedEvent.EventType);
                 store.Types.Register<CarePlanRejectedEvent>(CarePlanRejectedEvent.EventType);
                 store.Types.Register<CarePlanSupersededEvent>(CarePlanSupersededEvent.EventType);
+                var readModel = new CarePlanReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);
+                builder.Services.AddSingleton(readModel);
             });
 
         var services = builder.Services;
-        var knowledgeAddress = configuration["Knowledge:Address"] is { Length: > 0 } address ? address : "http://127.0.0.1:5102";
+        services.AddOptions<CarePlanOptions>().BindConfiguration(CarePlanOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KnowledgeServiceOptions>().BindConfiguration(KnowledgeServiceOptions.Section);
         services.AddSingleton<IResourceOwnership, CarePlanOwnership>();
-        services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(_ => knowledgeAddress);
+        services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(sp => sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address);
         services.AddSingleton<KnowledgeCache>();
-        services.AddSingleton(readModel);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CarePlanEvents>();
         services.AddSingleton<CarePlanNotes>();

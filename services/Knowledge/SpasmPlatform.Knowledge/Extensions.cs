@@ -18,22 +18,21 @@ public static class Extensions
 
     public static WebApplicationBuilder AddKnowledgeService(this WebApplicationBuilder builder)
     {
-        var schema = builder.Configuration["EventStore:Schema"] ?? Schema;
-        var readModel = new KnowledgeReadModel(schema);
         builder.AddServiceDefaults(
             new ServiceInfo("knowledge", 5102, StoresClinicalNotes: false, KnowledgeService.Descriptor.FullName),
-            eventStoreSchema: schema,
+            eventStoreSchema: Schema,
             configureOutbox: outbox => outbox.MessageTypes.Register<KnowledgeVersionPublished>(),
             configureEventStore: store =>
             {
                 store.Types.Register<KnowledgeVersionStored>(KnowledgeVersionStored.EventType);
+                var readModel = new KnowledgeReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);
+                builder.Services.AddSingleton(readModel);
             });
 
         var services = builder.Services;
-        services.Configure<KnowledgeOptions>(builder.Configuration.GetSection("Knowledge"));
-        services.AddSingleton(readModel);
+        services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<KnowledgeRepository>();
         services.AddSingleton<KnowledgeSearch>();

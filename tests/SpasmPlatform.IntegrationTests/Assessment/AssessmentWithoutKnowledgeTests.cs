@@ -47,10 +47,14 @@ public sealed class AssessmentWithoutKnowledgeTests
             var alive = await health.CheckAsync(new HealthCheckRequest { Service = SpasmPlatform.ServiceDefaults.Extensions.LivenessService }, deadline: DateTime.UtcNow.AddSeconds(5));
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, alive.Status);
 
-            var error = await Assert.ThrowsAsync<RpcException>(() =>
-                new AssessmentService.AssessmentServiceClient(channel).SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-x", "req-x")).ResponseAsync);
-            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-            Assert.Contains("knowledge", error.Status.Detail, StringComparison.Ordinal);
+            // Refused while it starts (storage, then the bus), and from then on for want of the knowledge service.
+            var client = new AssessmentService.AssessmentServiceClient(channel);
+            await Eventually.WaitAsync(async () =>
+            {
+                var error = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAssessmentAsync(Submissions.LiftingStrain("clinic-x", "req-x")).ResponseAsync);
+                Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+                return error.Status.Detail.Contains("knowledge service", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(60), "the refusal to name the knowledge service");
         }
         finally
         {

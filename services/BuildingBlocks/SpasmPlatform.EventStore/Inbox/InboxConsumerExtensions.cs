@@ -10,6 +10,12 @@ public static class InboxConsumerExtensions
         where TConsumer : class, IConsumer =>
         bus.AddConsumer<TConsumer>((_, consumer) => consumer.UseInboxRetry(retry));
 
+    /// <summary>As above, with the endpoint (queue name, concurrency) from the consumer's definition beside it.</summary>
+    public static IConsumerRegistrationConfigurator<TConsumer> AddIdempotentConsumer<TConsumer, TDefinition>(this IBusRegistrationConfigurator bus, InboxRetryPolicy? retry = null)
+        where TConsumer : class, IConsumer
+        where TDefinition : class, IConsumerDefinition<TConsumer> =>
+        bus.AddConsumer<TConsumer>(typeof(TDefinition), (_, consumer) => consumer.UseInboxRetry(retry));
+
     public static void UseInboxRetry<TConsumer>(this IConsumerConfigurator<TConsumer> consumer, InboxRetryPolicy? retry = null)
         where TConsumer : class =>
         consumer.UseMessageRetry(r => Configure(r, retry ?? InboxRetryPolicy.Default));

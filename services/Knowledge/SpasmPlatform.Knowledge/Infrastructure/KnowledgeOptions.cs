@@ -3,6 +3,8 @@ namespace SpasmPlatform.Knowledge.Infrastructure;
 /// <summary>Configuration section "Knowledge".</summary>
 public sealed class KnowledgeOptions
 {
+    public const string Section = "Knowledge";
+
     /// <summary>The bundled content published at start-up; default: the Content folder next to the service binary.</summary>
     public string ContentPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "Content");
 
