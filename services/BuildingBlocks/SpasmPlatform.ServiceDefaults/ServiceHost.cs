@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace SpasmPlatform.ServiceDefaults;
 
@@ -22,6 +24,18 @@ public static class ServiceHost
         catch (ConfigurationValidationException ex)
         {
             Console.Error.WriteLine(ex.Message);
+            return ConfigurationErrorExitCode;
+        }
+
+        try
+        {
+            // A service's own options (ValidateOnStart), checked here rather than as the host starts, where a failure
+            // is logged with its stack trace.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            Console.Error.WriteLine($"{ex.OptionsType.Name}: {string.Join("; ", ex.Failures)}");
             return ConfigurationErrorExitCode;
         }
 

@@ -31,6 +31,22 @@ public sealed class ConfigurationValidationTests
         Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("CarePlan", "CarePlan__DraftingConcurrency", "0", "DraftingConcurrency")]
+    [InlineData("CarePlan", "CarePlan__QueuePrefix", "Other Clinic's/", "QueuePrefix")]
+    [InlineData("Assessment", "Assessment__CarePlanLinkConcurrency", "100000", "CarePlanLinkConcurrency")]
+    [InlineData("Assessment", "Assessment__SubmitBatching__Writers", "0", "Writers")]
+    public async Task A_service_option_out_of_range_stops_the_host_with_its_name(string project, string variable, string value, string option)
+    {
+        await using var service = ServiceProcess.Start(project, new Dictionary<string, string> { [variable] = value });
+
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains(option, service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", service.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Development_mode_refuses_to_listen_beyond_loopback()
     {
