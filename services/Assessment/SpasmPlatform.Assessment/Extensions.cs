@@ -1,3 +1,4 @@
+using Npgsql;
 using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Audit.V1;
 using MassTransit;
@@ -60,7 +61,7 @@ public static class Extensions
         services.AddOptions<KnowledgeServiceOptions>().BindConfiguration(KnowledgeServiceOptions.Section);
         services.AddOptions<CarePlanServiceOptions>().BindConfiguration(CarePlanServiceOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IResourceOwnership, AssessmentOwnership>();
+        services.AddSingleton<IResourceOwnership>(sp => new ReadModelOwnership(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<AssessmentReadModel>().Table, "assessment_id"));
         services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(sp => sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address);
         services.AddPlatformGrpcClient<AuditService.AuditServiceClient>(sp => sp.GetRequiredService<IOptions<CarePlanServiceOptions>>().Value.Address);
         services.AddSingleton<KnowledgeCatalog>();

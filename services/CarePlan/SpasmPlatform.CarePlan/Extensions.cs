@@ -1,3 +1,4 @@
+using Npgsql;
 using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Audit.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,7 +54,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddOptions<CarePlanOptions>().BindConfiguration(CarePlanOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KnowledgeServiceOptions>().BindConfiguration(KnowledgeServiceOptions.Section);
-        services.AddSingleton<IResourceOwnership, CarePlanOwnership>();
+        services.AddSingleton<IResourceOwnership>(sp => new ReadModelOwnership(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CarePlanReadModel>().Table, "care_plan_id", "assessment_id"));
         services.AddPlatformGrpcClient<KnowledgeService.KnowledgeServiceClient>(sp => sp.GetRequiredService<IOptions<KnowledgeServiceOptions>>().Value.Address);
         services.AddSingleton<KnowledgeCache>();
         services.TryAddSingleton(TimeProvider.System);

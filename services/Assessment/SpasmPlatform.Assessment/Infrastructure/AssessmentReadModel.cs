@@ -19,6 +19,8 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
 {
     public string Schema => schema;
 
+    public string Table => $"{schema}.assessments";
+
     /// <summary>Idempotent DDL; run at start-up before anything is appended.</summary>
     public string CreateSql => $"""
         CREATE TABLE IF NOT EXISTS {schema}.assessments (
