@@ -88,7 +88,7 @@ public static class Extensions
         {
             // EventStore:Schema lets two deployments (or test runs) share one database without sharing events.
             store.Schema = configuration["EventStore:Schema"] ?? eventStoreSchema;
-            store.Types.Register<AccessRecorded>(AccessLog.EventType);
+            store.Types.Register<AccessRecorded>(AccessRecorded.EventType);
             configureEventStore?.Invoke(store);
         });
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -10,7 +10,7 @@ using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Contracts.Calling;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore.Inbox;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
@@ -50,14 +50,14 @@ public static class Extensions
                 bus.AddIdempotentConsumer<TriageOverriddenConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-triage-overridden");
                 bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer>().Endpoint(e => e.Name = $"{queuePrefix}careplan-clinical-notes-erased");
             },
-            configureOutbox: outbox => outbox.MessageTypes.Register<CarePlanDrafted>().Register<CarePlanReviewed>(),
+            configureOutbox: outbox => outbox.MessageTypes.Register<Integration.CarePlanDrafted>().Register<Integration.CarePlanReviewed>(),
             configureEventStore: store =>
             {
-                store.Types.Register<CarePlanDraftedEvent>(CarePlanDraftedEvent.EventType);
-                store.Types.Register<CarePlanApprovedEvent>(CarePlanApprovedEvent.EventType);
-                store.Types.Register<CarePlanAmendedEvent>(CarePlanAmendedEvent.EventType);
-                store.Types.Register<CarePlanRejectedEvent>(CarePlanRejectedEvent.EventType);
-                store.Types.Register<CarePlanSupersededEvent>(CarePlanSupersededEvent.EventType);
+                store.Types.Register<CarePlanDrafted>(CarePlanDrafted.EventType);
+                store.Types.Register<CarePlanApproved>(CarePlanApproved.EventType);
+                store.Types.Register<CarePlanAmended>(CarePlanAmended.EventType);
+                store.Types.Register<CarePlanRejected>(CarePlanRejected.EventType);
+                store.Types.Register<CarePlanSuperseded>(CarePlanSuperseded.EventType);
                 store.InlineProjections.Add(readModel);
             });
 

@@ -1,4 +1,4 @@
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
@@ -22,10 +22,10 @@ public static class Extensions
         builder.AddServiceDefaults(
             new ServiceInfo("knowledge", 5102, StoresClinicalNotes: false, KnowledgeService.Descriptor.FullName),
             eventStoreSchema: schema,
-            configureOutbox: outbox => outbox.MessageTypes.Register<KnowledgeVersionPublished>(),
+            configureOutbox: outbox => outbox.MessageTypes.Register<Integration.KnowledgeVersionPublished>(),
             configureEventStore: store =>
             {
-                store.Types.Register<KnowledgeVersionStored>(KnowledgeVersionStored.EventType);
+                store.Types.Register<KnowledgeVersionPublished>(KnowledgeVersionPublished.EventType);
                 store.InlineProjections.Add(readModel);
             });
 

@@ -162,7 +162,7 @@ internal sealed class AssessmentRepository(
         for (var i = 0; i < append.Events.Count; i++)
         {
             var e = append.Events[i];
-            state = AssessmentEvolution.Apply(
+            state = AssessmentState.Evolve(
                 state,
                 new StoredEvent(appended.Positions[i], append.StreamId, appended.NewVersion - append.Events.Count + 1 + i, e.EventId, e.EventType, e.Data, e.Metadata, appended.RecordedAt));
         }

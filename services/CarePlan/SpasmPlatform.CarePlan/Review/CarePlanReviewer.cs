@@ -23,7 +23,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, (plan, _) =>
         {
             RequireStatus(plan, "approve", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
-            var approved = new CarePlanApprovedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Note);
+            var approved = new CarePlanApproved(plan.CarePlanId, request.PhysiotherapistId, request.Note);
             return Task.FromResult((events.Event(approved, Metadata(request.PhysiotherapistId, correlationId)),
                 events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Approved), request.PhysiotherapistId, request.Note, correlationId)));
         });
@@ -32,7 +32,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, (plan, _) =>
         {
             RequireStatus(plan, "reject", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
-            var rejected = new CarePlanRejectedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason);
+            var rejected = new CarePlanRejected(plan.CarePlanId, request.PhysiotherapistId, request.Reason);
             return Task.FromResult((events.Event(rejected, Metadata(request.PhysiotherapistId, correlationId)),
                 events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Rejected), request.PhysiotherapistId, request.Reason, correlationId)));
         });
@@ -75,7 +75,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
                 .Select(code => CarePlanDrafter.ToPlanned(byCode[code], $"added by physiotherapist {request.PhysiotherapistId}: {request.Reason}"))
                 .Select(CarePlanEvents.ToJson)
                 .ToList();
-            var amended = new CarePlanAmendedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason, added, [.. request.RemoveInterventionCodes]);
+            var amended = new CarePlanAmended(plan.CarePlanId, request.PhysiotherapistId, request.Reason, added, [.. request.RemoveInterventionCodes]);
             return (events.Event(amended, Metadata(request.PhysiotherapistId, correlationId)),
                 events.Reviewed(plan, AmendedStatus, request.PhysiotherapistId, request.Reason, correlationId));
         });
@@ -89,7 +89,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         var row = await queries.FindAsync(carePlanId, cancellationToken).ConfigureAwait(false)
             ?? throw new CarePlanNotFoundException($"Care plan '{carePlanId}' does not exist.");
         var streamId = CarePlanStream.Id(row.AssessmentId);
-        var state = CarePlanStreamState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var state = CarePlanState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
         if (state.Version != expectedVersion)
         {
             // Checked before the status, so a reviewer who read an old version re-reads rather than being told a stale state.
