@@ -1,3 +1,4 @@
+using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using Grpc.Core;

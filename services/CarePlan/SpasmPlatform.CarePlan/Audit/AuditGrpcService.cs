@@ -1,5 +1,6 @@
 using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
+using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.EventStore.Streams;

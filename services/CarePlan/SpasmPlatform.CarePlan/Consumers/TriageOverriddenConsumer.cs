@@ -74,7 +74,7 @@ internal sealed class TriageOverriddenConsumer(
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
         var superseded = new CarePlanSuperseded(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {HumanText.Of(message.Urgency)} by {message.ClinicianId}: {message.Reason}");
         var drafted = new CarePlanDrafted(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, ProtoJson.ToElement(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
             source.SealedClinicalNotes);
         await session.AppendAsync(
             streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(state.Version),

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Google.Protobuf;
 using SpasmPlatform.CarePlan.Domain;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
@@ -32,8 +31,6 @@ internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessa
         withoutNotes.ClinicalNotes = string.Empty;
         return Formatter.Format(withoutNotes);
     }
-
-    public static JsonElement ToJson(IMessage message) => JsonDocument.Parse(Formatter.Format(message)).RootElement.Clone();
 
     public NewEvent Event<T>(T data, EventMetadata metadata)
         where T : notnull => EventJson.ToNewEvent(options.Types, data, metadata, Guid.CreateVersion7());
