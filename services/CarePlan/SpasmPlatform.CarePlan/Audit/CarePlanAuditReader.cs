@@ -6,7 +6,6 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Net.Client;
