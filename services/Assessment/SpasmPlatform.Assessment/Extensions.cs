@@ -45,11 +45,11 @@ public static class Extensions
             configureEventStore: store =>
             {
                 store.Types
-                    .Register<AssessmentSubmitted>(AssessmentStream.Submitted)
-                    .Register<TriageDecided>(AssessmentStream.TriageDecided)
-                    .Register<TriageOverridden>(AssessmentStream.TriageOverridden)
-                    .Register<CarePlanLinked>(AssessmentStream.CarePlanLinked)
-                    .Register<ClinicalNotesErased>(PatientErasureStream.NotesErased);
+                    .Register<AssessmentSubmitted>(AssessmentSubmitted.EventType)
+                    .Register<TriageDecided>(TriageDecided.EventType)
+                    .Register<TriageOverridden>(TriageOverridden.EventType)
+                    .Register<CarePlanLinked>(CarePlanLinked.EventType)
+                    .Register<ClinicalNotesErased>(ClinicalNotesErased.EventType);
                 var readModel = new AssessmentReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);

@@ -102,7 +102,7 @@ public static class Extensions
         builder.Services.AddEventStore(store =>
         {
             store.Schema = schema;
-            store.Types.Register<AccessRecorded>(AccessLog.EventType);
+            store.Types.Register<AccessRecorded>(AccessRecorded.EventType);
             if (keys is not null)
             {
                 store.Tables.Add(keys.CreateSql);

@@ -12,7 +12,7 @@ using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Contracts.Calling;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore.Inbox;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
@@ -37,14 +37,14 @@ public static class Extensions
                 bus.AddIdempotentConsumer<TriageOverriddenConsumer, TriageOverriddenConsumerDefinition>();
                 bus.AddIdempotentConsumer<ClinicalNotesErasedConsumer, ClinicalNotesErasedConsumerDefinition>();
             },
-            configureOutbox: outbox => outbox.MessageTypes.Register<CarePlanDrafted>().Register<CarePlanReviewed>(),
+            configureOutbox: outbox => outbox.MessageTypes.Register<Integration.CarePlanDrafted>().Register<Integration.CarePlanReviewed>(),
             configureEventStore: store =>
             {
-                store.Types.Register<CarePlanDraftedEvent>(CarePlanDraftedEvent.EventType);
-                store.Types.Register<CarePlanApprovedEvent>(CarePlanApprovedEvent.EventType);
-                store.Types.Register<CarePlanAmendedEvent>(CarePlanAmendedEvent.EventType);
-                store.Types.Register<CarePlanRejectedEvent>(CarePlanRejectedEvent.EventType);
-                store.Types.Register<CarePlanSupersededEvent>(CarePlanSupersededEvent.EventType);
+                store.Types.Register<CarePlanDrafted>(CarePlanDrafted.EventType);
+                store.Types.Register<CarePlanApproved>(CarePlanApproved.EventType);
+                store.Types.Register<CarePlanAmended>(CarePlanAmended.EventType);
+                store.Types.Register<CarePlanRejected>(CarePlanRejected.EventType);
+                store.Types.Register<CarePlanSuperseded>(CarePlanSuperseded.EventType);
                 var readModel = new CarePlanReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);

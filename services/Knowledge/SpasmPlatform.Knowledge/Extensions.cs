@@ -1,4 +1,4 @@
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
@@ -21,10 +21,10 @@ public static class Extensions
         builder.AddServiceDefaults(
             new ServiceInfo("knowledge", 5102, StoresClinicalNotes: false, KnowledgeService.Descriptor.FullName),
             eventStoreSchema: Schema,
-            configureOutbox: outbox => outbox.MessageTypes.Register<KnowledgeVersionPublished>(),
+            configureOutbox: outbox => outbox.MessageTypes.Register<Integration.KnowledgeVersionPublished>(),
             configureEventStore: store =>
             {
-                store.Types.Register<KnowledgeVersionStored>(KnowledgeVersionStored.EventType);
+                store.Types.Register<KnowledgeVersionPublished>(KnowledgeVersionPublished.EventType);
                 var readModel = new KnowledgeReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);

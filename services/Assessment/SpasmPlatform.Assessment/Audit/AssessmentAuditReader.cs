@@ -29,17 +29,17 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
         foreach (var chained in chain)
         {
             var stored = chained.Event;
-            state = AssessmentEvolution.Apply(state, stored);
+            state = AssessmentState.Evolve(state, stored);
             switch (stored.EventType)
             {
-                case AssessmentStream.TriageDecided:
+                case TriageDecided.EventType:
                     var decided = stored.Data<TriageDecided>();
                     trace.Triage = ProtoJson.Parse<TriageResult>(decided.Triage);
                     trace.RuleSetVersion = decided.RuleSetVersion;
                     trace.KnowledgeVersion = decided.KnowledgeVersion;
                     trace.KnowledgeContentHash = decided.KnowledgeContentHash;
                     break;
-                case AssessmentStream.TriageOverridden when state?.Triage?.Override is { } applied:
+                case TriageOverridden.EventType when state?.Triage?.Override is { } applied:
                     trace.Overrides.Add(applied.Clone());
                     break;
             }
@@ -48,7 +48,7 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
         if (state is not null)
         {
             // The timeline already opened the submission's notes; the same reading serves the submission.
-            var submitted = trace.Events.FirstOrDefault(e => e.EventType == AssessmentStream.Submitted);
+            var submitted = trace.Events.FirstOrDefault(e => e.EventType == AssessmentSubmitted.EventType);
             if (submitted is not null && (submitted.ClinicalNotes.Length > 0 || submitted.ClinicalNotesErased))
             {
                 state.Submission.ClinicalNotes = submitted.ClinicalNotes;
@@ -70,9 +70,9 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
     public async Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken)
     {
         var chain = await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false);
-        var submitted = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == AssessmentStream.Submitted)
+        var submitted = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == AssessmentSubmitted.EventType)
             ?? throw new InvalidOperationException($"Assessment {request.AssessmentId} has no submission event.");
-        var decided = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == AssessmentStream.TriageDecided)
+        var decided = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == TriageDecided.EventType)
             ?? throw new AssessmentNotFoundException(request.AssessmentId);
         var submission = ProtoJson.Parse<SubmitAssessmentRequest>(submitted.Data<AssessmentSubmitted>().Submission);
         var recorded = ProtoJson.Parse<TriageResult>(decided.Data<TriageDecided>().Triage);
@@ -97,9 +97,9 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
     /// <summary>The assessment as its events up to a point describe it, with the submission's notes opened.</summary>
     public async Task<AssessmentMessage> FoldAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
-        var state = events.Aggregate((AssessmentMessage?)null, AssessmentEvolution.Apply)
+        var state = AssessmentState.Fold(events)
             ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
-        if (events.FirstOrDefault(e => e.EventType == AssessmentStream.Submitted) is { } submitted)
+        if (events.FirstOrDefault(e => e.EventType == AssessmentSubmitted.EventType) is { } submitted)
         {
             AssessmentNotes.Apply(state, await notes.OpenAsync(submitted, cancellationToken).ConfigureAwait(false));
         }

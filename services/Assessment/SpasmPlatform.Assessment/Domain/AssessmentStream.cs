@@ -3,18 +3,10 @@ using System.Text;
 
 namespace SpasmPlatform.Assessment.Domain;
 
-/// <summary>Names of the assessment stream and its events, and the deterministic assessment id.</summary>
+/// <summary>The assessment stream's type and id, and the deterministic assessment id.</summary>
 public static class AssessmentStream
 {
     public const string StreamType = "assessment";
-
-    public const string Submitted = "assessment.submitted";
-
-    public const string TriageDecided = "assessment.triage_decided";
-
-    public const string TriageOverridden = "assessment.triage_overridden";
-
-    public const string CarePlanLinked = "assessment.care_plan_linked";
 
     public static string StreamId(string assessmentId) => $"assessment-{assessmentId}";
 

@@ -14,4 +14,7 @@ public sealed record AssessmentSubmitted(
     string RequestId,
     DateTimeOffset SubmittedAt,
     JsonElement Submission,
-    string? SealedClinicalNotes = null);
+    string? SealedClinicalNotes = null)
+{
+    public const string EventType = "assessment.submitted";
+}

@@ -11,4 +11,8 @@ public sealed record ClinicalNotesErased(
     string Reason,
     IReadOnlyList<int> DestroyedKeyGenerations,
     int ThroughGeneration,
-    IReadOnlyList<string> AssessmentIds);
+    IReadOnlyList<string> AssessmentIds)
+{
+    /// <summary>Frozen: older than the convention (it would be "patient_erasure.clinical_notes_erased"); see docs/event-store.md.</summary>
+    public const string EventType = "privacy.clinical_notes_erased";
+}

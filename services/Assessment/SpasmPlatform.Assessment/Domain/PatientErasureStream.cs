@@ -12,8 +12,6 @@ public static class PatientErasureStream
 {
     public const string StreamType = "patient_erasure";
 
-    public const string NotesErased = "privacy.clinical_notes_erased";
-
     public static string Id(string clinicId, string patientRef)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

@@ -13,4 +13,7 @@ public sealed record TriageDecided(
     string RuleSetVersion,
     string KnowledgeVersion,
     string KnowledgeContentHash,
-    JsonElement Triage);
+    JsonElement Triage)
+{
+    public const string EventType = "assessment.triage_decided";
+}

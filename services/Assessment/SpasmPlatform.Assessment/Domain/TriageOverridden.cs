@@ -14,4 +14,7 @@ public sealed record TriageOverridden(
     string Disposition,
     string ClinicianId,
     string Reason,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    public const string EventType = "assessment.triage_overridden";
+}

@@ -1,4 +1,5 @@
 using SpasmPlatform.Contracts.Calling;
+using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using Grpc.Core;

@@ -51,7 +51,7 @@ internal sealed class AssessmentNotes(ClinicalNotesVault vault) : SpasmPlatform.
 
     private static SealedNotesRef? RefOf(StoredEvent stored)
     {
-        if (stored.EventType != AssessmentStream.Submitted)
+        if (stored.EventType != AssessmentSubmitted.EventType)
         {
             return null;
         }

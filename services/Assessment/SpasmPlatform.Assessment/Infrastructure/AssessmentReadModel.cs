@@ -50,17 +50,17 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         {
             if (!states.TryGetValue(stored.StreamId, out var state))
             {
-                state = stored.EventType == AssessmentStream.Submitted
+                state = stored.EventType == AssessmentSubmitted.EventType
                     ? null
                     : (await LoadAsync(connection, transaction, stored.StreamId["assessment-".Length..], cancellationToken).ConfigureAwait(false))?.Assessment;
             }
 
-            if (stored.EventType == AssessmentStream.Submitted)
+            if (stored.EventType == AssessmentSubmitted.EventType)
             {
                 sealedNotes[stored.StreamId] = stored.Data<AssessmentSubmitted>().SealedClinicalNotes;
             }
 
-            states[stored.StreamId] = AssessmentEvolution.Apply(state, stored);
+            states[stored.StreamId] = AssessmentState.Evolve(state, stored);
         }
 
         // One round trip for every row of the save, however many submissions a group commit put in it.

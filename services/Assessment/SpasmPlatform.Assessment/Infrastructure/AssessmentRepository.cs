@@ -162,7 +162,7 @@ internal sealed class AssessmentRepository(
         for (var i = 0; i < append.Events.Count; i++)
         {
             var e = append.Events[i];
-            state = AssessmentEvolution.Apply(
+            state = AssessmentState.Evolve(
                 state,
                 new StoredEvent(appended.Positions[i], append.StreamId, appended.NewVersion - append.Events.Count + 1 + i, e.EventId, e.EventType, e.Data, e.Metadata, appended.RecordedAt));
         }
@@ -248,35 +248,35 @@ internal sealed class AssessmentRepository(
     }
 
     /// <summary>
-    /// Replaces the current urgency with the clinician's, if the stream is still at <see cref="OverrideTriageRequest.ExpectedVersion"/>;
-    /// otherwise the append throws <see cref="ConcurrencyException"/> (ABORTED at the edge).
+    /// A clinician's override: the stream's state, <see cref="AssessmentDecider.Override"/>'s decision, appended at
+    /// <see cref="OverrideTriageRequest.ExpectedVersion"/> (an append that finds the stream moved on meanwhile throws
+    /// <see cref="ConcurrencyException"/>, ABORTED at the edge, like the decider's own check) and announced.
     /// </summary>
     public async Task<AssessmentMessage> OverrideAsync(OverrideTriageRequest request, Func<string, CancellationToken, Task<KnowledgeBase>> pinnedKnowledge, string correlationId, CancellationToken cancellationToken)
     {
-        var current = await FindAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new AssessmentNotFoundException(request.AssessmentId);
-        var triage = current.Triage ?? throw new InvalidOperationException($"Assessment {request.AssessmentId} has no triage to override.");
-
-        // The SLA and wording of the new urgency come from the rules the decision was made with, not today's.
-        var knowledge = await pinnedKnowledge(triage.KnowledgeVersion, cancellationToken).ConfigureAwait(false);
-        var level = knowledge.RuleSet.UrgencyLevels.FirstOrDefault(l => l.Urgency == request.Urgency);
-        var at = clock.GetUtcNow();
-        at = at.AddTicks(-(at.Ticks % 10));
-        var overridden = new TriageOverridden(
-            request.AssessmentId, request.Urgency, triage.Urgency, level?.ActWithinMinutes ?? -1, level?.Disposition ?? string.Empty,
-            request.ClinicianId, request.Reason, at);
         var streamId = AssessmentStream.StreamId(request.AssessmentId);
+        var state = AssessmentState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
+        // The decider does no I/O: the rule set the triage was decided with is fetched first (none for an unknown assessment).
+        var pinnedLevels = state?.Triage is { } decided
+            ? (await pinnedKnowledge(decided.KnowledgeVersion, cancellationToken).ConfigureAwait(false)).RuleSet.UrgencyLevels
+            : [];
+        var now = clock.GetUtcNow();
+        // Microseconds: what PostgreSQL keeps, so the time in the response equals the time read back later.
+        var at = now.AddTicks(-(now.Ticks % 10));
+        var overridden = AssessmentDecider.Override(
+            state, new OverrideTriage(request.AssessmentId, request.ExpectedVersion, request.Urgency, request.ClinicianId, request.Reason, at), pinnedLevels);
+        var triage = state!.Triage; // the decider refused a missing state or triage
 
         await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var appended = await session.AppendAsync(
             streamId, AssessmentStream.StreamType, ExpectedVersion.Exactly(request.ExpectedVersion),
-            [EventJson.ToNewEvent(storeOptions.Types, overridden, Metadata(correlationId, null, request.ClinicianId, current.ClinicId), Guid.CreateVersion7())],
+            [EventJson.ToNewEvent(storeOptions.Types, overridden, Metadata(correlationId, null, overridden.ClinicianId, state.ClinicId), Guid.CreateVersion7())],
             cancellationToken).ConfigureAwait(false);
         var messageId = Guid.CreateVersion7();
         session.Publish(messageTypes.Create(
             new Integration.TriageOverridden(
-                messageId, correlationId, current.ClinicId, request.AssessmentId, request.Urgency, triage.EngineUrgency, request.ClinicianId,
-                request.Reason, triage.RuleSetVersion, triage.KnowledgeVersion, appended.NewVersion, at),
+                messageId, correlationId, state.ClinicId, overridden.AssessmentId, overridden.Urgency, triage.EngineUrgency, overridden.ClinicianId,
+                overridden.Reason, triage.RuleSetVersion, triage.KnowledgeVersion, appended.NewVersion, overridden.At),
             streamId,
             messageId: messageId));
         var updated = await readModel.LoadAsync(session.Connection, session.Transaction, request.AssessmentId, cancellationToken).ConfigureAwait(false)

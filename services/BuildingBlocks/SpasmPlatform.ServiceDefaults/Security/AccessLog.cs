@@ -16,7 +16,7 @@ namespace SpasmPlatform.ServiceDefaults.Security;
 /// </summary>
 public sealed class AccessLog : IAsyncDisposable
 {
-    public const string EventType = "AccessRecorded";
+    public const string EventType = AccessRecorded.EventType;
     public const string StreamType = "access-log";
 
     /// <summary>Enough that two cores' worth of concurrent calls rarely meet on one stream; few enough to read a day cheaply.</summary>

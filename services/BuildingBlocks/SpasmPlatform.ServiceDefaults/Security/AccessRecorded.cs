@@ -15,4 +15,11 @@ public sealed record AccessRecorded(
     string? Reason,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Records,
     string Peer,
-    string? TraceId);
+    string? TraceId)
+{
+    /// <summary>
+    /// Frozen: named before the convention (it would be "access_log.recorded"); the name is hashed into every record's
+    /// chain, so it stays. See docs/event-store.md.
+    /// </summary>
+    public const string EventType = "AccessRecorded";
+}

@@ -1,7 +1,7 @@
 using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
+using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Infrastructure;
-using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Core;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;

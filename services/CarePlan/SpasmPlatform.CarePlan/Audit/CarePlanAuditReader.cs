@@ -6,7 +6,6 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.Contracts.Calling;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Net.Client;
@@ -34,12 +33,12 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     public async Task<DecisionTrace> TraceAsync(string assessmentId, CancellationToken cancellationToken)
     {
         var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
-        var state = new CarePlanStreamState();
+        var state = new CarePlanState();
         var trace = new DecisionTrace { AssessmentId = assessmentId };
         trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken).ConfigureAwait(false));
         foreach (var chained in chain)
         {
-            state.Apply(chained.Event);
+            state = CarePlanState.Evolve(state, chained.Event);
             trace.Reviews.Add(Review(chained.Event));
         }
 
@@ -70,7 +69,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     /// <summary>Drafts the plan again from the submission and triage it was drafted from, with its pinned (or today's) knowledge.</summary>
     public async Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken)
     {
-        var state = CarePlanStreamState.Fold((await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)).Select(c => c.Event));
+        var state = CarePlanState.Fold((await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)).Select(c => c.Event));
         var plan = request.CarePlanId.Length > 0
             ? state.Find(request.CarePlanId) ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan '{request.CarePlanId}'.")
             : state.Current ?? state.Plans[^1];
@@ -109,7 +108,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     /// </summary>
     public async Task<AssessmentMessage> StateOfAsync(string assessmentId, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
-        var state = CarePlanStreamState.Fold(events);
+        var state = CarePlanState.Fold(events);
         var plan = state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
         var (submission, submissionNotes) = await notes.SubmissionAsync(drafted, cancellationToken).ConfigureAwait(false);
@@ -137,30 +136,30 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         };
         switch (stored.EventType)
         {
-            case CarePlanDraftedEvent.EventType:
-                var drafted = stored.Data<CarePlanDraftedEvent>();
+            case CarePlanDrafted.EventType:
+                var drafted = stored.Data<CarePlanDrafted>();
                 review.CarePlanId = drafted.CarePlanId;
                 review.Action = "drafted";
                 review.Note = drafted.SupersedesCarePlanId is { Length: > 0 } replaced
                     ? $"redrafted from assessment version {drafted.AssessmentVersion}, replacing {replaced}"
                     : $"drafted from assessment version {drafted.AssessmentVersion}";
                 break;
-            case CarePlanApprovedEvent.EventType:
-                var approved = stored.Data<CarePlanApprovedEvent>();
+            case CarePlanApproved.EventType:
+                var approved = stored.Data<CarePlanApproved>();
                 (review.CarePlanId, review.Action, review.Actor, review.Note) = (approved.CarePlanId, "approved", approved.PhysiotherapistId, approved.Note);
                 break;
-            case CarePlanAmendedEvent.EventType:
-                var amended = stored.Data<CarePlanAmendedEvent>();
+            case CarePlanAmended.EventType:
+                var amended = stored.Data<CarePlanAmended>();
                 (review.CarePlanId, review.Action, review.Actor, review.Note) = (amended.CarePlanId, "amended", amended.PhysiotherapistId, amended.Reason);
                 review.AddedInterventionCodes.Add(amended.Added.Select(a => a.TryGetProperty("code", out var code) ? code.GetString() ?? string.Empty : string.Empty));
                 review.RemovedInterventionCodes.Add(amended.Removed);
                 break;
-            case CarePlanRejectedEvent.EventType:
-                var rejected = stored.Data<CarePlanRejectedEvent>();
+            case CarePlanRejected.EventType:
+                var rejected = stored.Data<CarePlanRejected>();
                 (review.CarePlanId, review.Action, review.Actor, review.Note) = (rejected.CarePlanId, "rejected", rejected.PhysiotherapistId, rejected.Reason);
                 break;
-            case CarePlanSupersededEvent.EventType:
-                var superseded = stored.Data<CarePlanSupersededEvent>();
+            case CarePlanSuperseded.EventType:
+                var superseded = stored.Data<CarePlanSuperseded>();
                 (review.CarePlanId, review.Action, review.Note) = (superseded.CarePlanId, "superseded", superseded.Reason);
                 break;
             default:

@@ -5,7 +5,7 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.EventStore.Streams;
@@ -24,7 +24,7 @@ internal sealed class TriageDecidedConsumer(
     KnowledgeCache knowledge,
     CarePlanEvents events,
     CarePlanNotes notes,
-    ILogger<TriageDecidedConsumer> logger) : IdempotentConsumer<TriageDecided>(store)
+    ILogger<TriageDecidedConsumer> logger) : IdempotentConsumer<Integration.TriageDecided>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -32,7 +32,7 @@ internal sealed class TriageDecidedConsumer(
 
     protected override string ConsumerName => "careplan.triage-decided";
 
-    protected override async Task HandleAsync(ConsumeContext<TriageDecided> context, EventStoreSession session)
+    protected override async Task HandleAsync(ConsumeContext<Integration.TriageDecided> context, EventStoreSession session)
     {
         var message = context.Message;
         await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
@@ -53,8 +53,8 @@ internal sealed class TriageDecidedConsumer(
         var plan = PlanDrafting.Draft(
             submission, triage, knowledgeBase, message.AssessmentId, 1, message.ClinicId, message.PatientRef, message.AssessmentVersion);
 
-        var drafted = new CarePlanDraftedEvent(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), CarePlanEvents.StoredSubmission(submission), message.TriageJson, null,
+        var drafted = new CarePlanDrafted(
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, ProtoJson.ToElement(plan), CarePlanEvents.StoredSubmission(submission), message.TriageJson, null,
             sealedNotes);
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
         await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);

@@ -6,7 +6,7 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.Contracts.Presentation;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Inbox;
@@ -27,7 +27,7 @@ internal sealed class TriageOverriddenConsumer(
     KnowledgeCache knowledge,
     CarePlanEvents events,
     CarePlanNotes notes,
-    ILogger<TriageOverriddenConsumer> logger) : IdempotentConsumer<TriageOverridden>(store)
+    ILogger<TriageOverriddenConsumer> logger) : IdempotentConsumer<Integration.TriageOverridden>(store)
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
@@ -36,12 +36,12 @@ internal sealed class TriageOverriddenConsumer(
 
     protected override string ConsumerName => "careplan.triage-overridden";
 
-    protected override async Task HandleAsync(ConsumeContext<TriageOverridden> context, EventStoreSession session)
+    protected override async Task HandleAsync(ConsumeContext<Integration.TriageOverridden> context, EventStoreSession session)
     {
         var message = context.Message;
         await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var streamId = CarePlanStream.Id(message.AssessmentId);
-        var state = CarePlanStreamState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken).ConfigureAwait(false));
+        var state = CarePlanState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken).ConfigureAwait(false));
         var current = state.Current
             ?? throw new InvalidOperationException($"No care plan for assessment {message.AssessmentId} yet; its TriageDecided has not been handled.");
         if (current.AssessmentVersion >= message.AssessmentVersion)
@@ -73,9 +73,9 @@ internal sealed class TriageOverriddenConsumer(
         plan.SupersedesCarePlanId = current.CarePlanId;
 
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: message.ClinicianId, TenantId: message.ClinicId);
-        var superseded = new CarePlanSupersededEvent(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {HumanText.Of(message.Urgency)} by {message.ClinicianId}: {message.Reason}");
-        var drafted = new CarePlanDraftedEvent(
-            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, CarePlanEvents.ToJson(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
+        var superseded = new CarePlanSuperseded(current.CarePlanId, plan.CarePlanId, $"Triage overridden to {HumanText.Of(message.Urgency)} by {message.ClinicianId}: {message.Reason}");
+        var drafted = new CarePlanDrafted(
+            plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, ProtoJson.ToElement(plan), source.SubmissionJson, Formatter.Format(triage), current.CarePlanId,
             source.SealedClinicalNotes);
         await session.AppendAsync(
             streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(state.Version),

@@ -1,3 +1,4 @@
+using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;

@@ -1,7 +1,6 @@
-using System.Text.Json;
 using Google.Protobuf;
 using SpasmPlatform.CarePlan.Domain;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
@@ -33,21 +32,19 @@ internal sealed class CarePlanEvents(EventStoreOptions options, IntegrationMessa
         return Formatter.Format(withoutNotes);
     }
 
-    public static JsonElement ToJson(IMessage message) => JsonDocument.Parse(Formatter.Format(message)).RootElement.Clone();
-
     public NewEvent Event<T>(T data, EventMetadata metadata)
         where T : notnull => EventJson.ToNewEvent(options.Types, data, metadata, Guid.CreateVersion7());
 
     public OutboxMessage Drafted(V1.CarePlan plan, string correlationId) =>
         messageTypes.Create(
-            new CarePlanDrafted(
+            new Integration.CarePlanDrafted(
                 Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, StatusName(plan.Status), plan.Urgency,
                 plan.RuleSetVersion, plan.KnowledgeVersion, clock.GetUtcNow()),
             CarePlanStream.Id(plan.AssessmentId));
 
     public OutboxMessage Reviewed(V1.CarePlan plan, string status, string physiotherapistId, string note, string correlationId) =>
         messageTypes.Create(
-            new CarePlanReviewed(
+            new Integration.CarePlanReviewed(
                 Guid.CreateVersion7(), correlationId, plan.ClinicId, plan.CarePlanId, plan.AssessmentId, status, physiotherapistId, note,
                 plan.RuleSetVersion, plan.KnowledgeVersion, clock.GetUtcNow()),
             CarePlanStream.Id(plan.AssessmentId));

@@ -35,7 +35,7 @@ internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Au
     }
 
     /// <summary>The notes a drafted event holds, opened.</summary>
-    public Task<NotesReading> OpenAsync(CarePlanDraftedEvent drafted, SubmitAssessmentRequest submission, CancellationToken cancellationToken) =>
+    public Task<NotesReading> OpenAsync(CarePlanDrafted drafted, SubmitAssessmentRequest submission, CancellationToken cancellationToken) =>
         drafted.SealedClinicalNotes is { Length: > 0 } sealedNotes
             ? vault.OpenAsync(new SealedNotesRef(submission.ClinicId, submission.PatientRef, drafted.AssessmentId, sealedNotes), cancellationToken)
             : Task.FromResult(NotesReading.None);
@@ -45,7 +45,7 @@ internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Au
         vault.OpenAsync([.. events.Select(RefOf)], cancellationToken);
 
     /// <summary>The drafted event's submission with its notes opened into it.</summary>
-    public async Task<(SubmitAssessmentRequest Submission, NotesReading Notes)> SubmissionAsync(CarePlanDraftedEvent drafted, CancellationToken cancellationToken)
+    public async Task<(SubmitAssessmentRequest Submission, NotesReading Notes)> SubmissionAsync(CarePlanDrafted drafted, CancellationToken cancellationToken)
     {
         var submission = CarePlanEvents.ParseSubmission(drafted.SubmissionJson);
         var notes = await OpenAsync(drafted, submission, cancellationToken).ConfigureAwait(false);
@@ -59,7 +59,7 @@ internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Au
 
     private static SealedNotesRef RefOf(StoredEvent stored)
     {
-        if (stored.EventType != CarePlanDraftedEvent.EventType || stored.Data<CarePlanDraftedEvent>() is not { SealedClinicalNotes: { Length: > 0 } sealedNotes } drafted)
+        if (stored.EventType != CarePlanDrafted.EventType || stored.Data<CarePlanDrafted>() is not { SealedClinicalNotes: { Length: > 0 } sealedNotes } drafted)
         {
             return new SealedNotesRef(string.Empty, string.Empty, string.Empty, null);
         }

@@ -44,9 +44,9 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
         NpgsqlTransaction? transaction = null;
         foreach (var stored in events)
         {
-            if (stored.EventType == CarePlanDraftedEvent.EventType)
+            if (stored.EventType == CarePlanDrafted.EventType)
             {
-                var plan = CarePlanStreamState.Drafted(stored.Data<CarePlanDraftedEvent>(), stored);
+                var plan = CarePlanState.Drafted(stored.Data<CarePlanDrafted>(), stored);
                 await using var insert = new NpgsqlCommand(
                     $"INSERT INTO {Table} (care_plan_id, assessment_id, clinic_id, status, plan) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (care_plan_id) DO NOTHING",
                     connection, transaction);
@@ -59,7 +59,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
                 continue;
             }
 
-            if (CarePlanFold.PlanIdOf(stored) is not { } planId)
+            if (CarePlanState.PlanIdOf(stored) is not { } planId)
             {
                 continue;
             }
@@ -78,7 +78,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
             }
 
             var current = Parse(json);
-            CarePlanFold.Apply(current, stored);
+            CarePlanState.EvolvePlan(current, stored);
             await using var update = new NpgsqlCommand($"UPDATE {Table} SET status = $2, plan = $3 WHERE care_plan_id = $1", connection, transaction);
             update.Parameters.AddWithValue(planId);
             update.Parameters.AddWithValue((int)current.Status);

@@ -1,18 +1,16 @@
 using SpasmPlatform.CarePlan.Domain;
-using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.EventStore;
+using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Streams;
-using Grpc.Core;
-using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.CarePlan.Review;
 
 /// <summary>
-/// A physiotherapist's approve, amend and reject. Each is checked against the version the physiotherapist read
-/// (stale: ConcurrencyException, which the gRPC edge answers ABORTED) and appended with that same expectation, so
-/// two reviewers racing cannot both win. The physiotherapist is the event's actor.
+/// A physiotherapist's approve, amend and reject: load the plan's stream, let <see cref="CarePlanDecider"/> decide,
+/// append what it decided at the version the physiotherapist read (so two reviewers racing cannot both win) and
+/// announce it. The physiotherapist is the event's actor.
 /// </summary>
 internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries queries, KnowledgeCache knowledge, CarePlanEvents events)
 {
@@ -20,97 +18,54 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
     public const string AmendedStatus = "AMENDED";
 
     public Task<V1.CarePlan> ApproveAsync(ApproveCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
-        ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, (plan, _) =>
+        ReviewAsync(request.CarePlanId, request.ExpectedVersion, correlationId, cancellationToken, (plan, state, _) =>
         {
-            RequireStatus(plan, "approve", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
-            var approved = new CarePlanApprovedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Note);
-            return Task.FromResult((events.Event(approved, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Approved), request.PhysiotherapistId, request.Note, correlationId)));
+            var approved = CarePlanDecider.Approve(state, new ApproveCarePlan(request.CarePlanId, request.ExpectedVersion, request.PhysiotherapistId, request.Note));
+            return Task.FromResult(Decided(plan, approved, approved.PhysiotherapistId, CarePlanEvents.StatusName(CarePlanStatus.Approved), approved.Note, correlationId));
         });
 
     public Task<V1.CarePlan> RejectAsync(RejectCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
-        ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, (plan, _) =>
+        ReviewAsync(request.CarePlanId, request.ExpectedVersion, correlationId, cancellationToken, (plan, state, _) =>
         {
-            RequireStatus(plan, "reject", CarePlanStatus.PendingReview, CarePlanStatus.ReferralOnly);
-            var rejected = new CarePlanRejectedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason);
-            return Task.FromResult((events.Event(rejected, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, CarePlanEvents.StatusName(CarePlanStatus.Rejected), request.PhysiotherapistId, request.Reason, correlationId)));
+            var rejected = CarePlanDecider.Reject(state, new RejectCarePlan(request.CarePlanId, request.ExpectedVersion, request.PhysiotherapistId, request.Reason));
+            return Task.FromResult(Decided(plan, rejected, rejected.PhysiotherapistId, CarePlanEvents.StatusName(CarePlanStatus.Rejected), rejected.Reason, correlationId));
         });
 
     public Task<V1.CarePlan> AmendAsync(AmendCarePlanRequest request, string correlationId, CancellationToken cancellationToken) =>
-        ReviewAsync(request.CarePlanId, request.ExpectedVersion, cancellationToken, async (plan, token) =>
+        ReviewAsync(request.CarePlanId, request.ExpectedVersion, correlationId, cancellationToken, async (plan, state, token) =>
         {
-            RequireStatus(plan, "amend", CarePlanStatus.PendingReview);
+            // The plan's pinned version; fetched before deciding because the decider does no I/O.
             var knowledgeBase = await knowledge.GetAsync(plan.KnowledgeVersion, token).ConfigureAwait(false);
-            var byCode = knowledgeBase.Interventions.ToDictionary(i => i.Code, StringComparer.Ordinal);
-            var inPlan = plan.Interventions.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
-            var violations = new List<FieldViolation>();
-            for (var i = 0; i < request.AddInterventionCodes.Count; i++)
-            {
-                var code = request.AddInterventionCodes[i];
-                if (!byCode.ContainsKey(code))
-                {
-                    violations.Add(new FieldViolation($"add_intervention_codes[{i}]", $"'{code}' is not an intervention of knowledge version {plan.KnowledgeVersion}"));
-                }
-                else if (inPlan.Contains(code))
-                {
-                    violations.Add(new FieldViolation($"add_intervention_codes[{i}]", $"'{code}' is already in the plan"));
-                }
-            }
-
-            for (var i = 0; i < request.RemoveInterventionCodes.Count; i++)
-            {
-                if (!inPlan.Contains(request.RemoveInterventionCodes[i]))
-                {
-                    violations.Add(new FieldViolation($"remove_intervention_codes[{i}]", $"'{request.RemoveInterventionCodes[i]}' is not in the plan"));
-                }
-            }
-
-            if (violations.Count > 0)
-            {
-                throw new CarePlanReviewException(violations);
-            }
-
-            var added = request.AddInterventionCodes
-                .Select(code => CarePlanDrafter.ToPlanned(byCode[code], $"added by physiotherapist {request.PhysiotherapistId}: {request.Reason}"))
-                .Select(CarePlanEvents.ToJson)
-                .ToList();
-            var amended = new CarePlanAmendedEvent(plan.CarePlanId, request.PhysiotherapistId, request.Reason, added, [.. request.RemoveInterventionCodes]);
-            return (events.Event(amended, Metadata(request.PhysiotherapistId, correlationId)),
-                events.Reviewed(plan, AmendedStatus, request.PhysiotherapistId, request.Reason, correlationId));
+            var amended = CarePlanDecider.Amend(
+                state,
+                new AmendCarePlan(request.CarePlanId, request.ExpectedVersion, request.PhysiotherapistId, request.Reason, [.. request.AddInterventionCodes], [.. request.RemoveInterventionCodes]),
+                knowledgeBase);
+            return Decided(plan, amended, amended.PhysiotherapistId, AmendedStatus, amended.Reason, correlationId);
         });
 
     private async Task<V1.CarePlan> ReviewAsync(
         string carePlanId,
         long expectedVersion,
+        string correlationId,
         CancellationToken cancellationToken,
-        Func<V1.CarePlan, CancellationToken, Task<(NewEvent Event, OutboxMessage Announcement)>> decide)
+        Func<V1.CarePlan, CarePlanState, CancellationToken, Task<(NewEvent Event, OutboxMessage Announcement)>> decide)
     {
+        // The read model knows which assessment, and so which stream, the plan belongs to; the row serves the announcement.
         var row = await queries.FindAsync(carePlanId, cancellationToken).ConfigureAwait(false)
             ?? throw new CarePlanNotFoundException($"Care plan '{carePlanId}' does not exist.");
         var streamId = CarePlanStream.Id(row.AssessmentId);
-        var state = CarePlanStreamState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
-        if (state.Version != expectedVersion)
-        {
-            // Checked before the status, so a reviewer who read an old version re-reads rather than being told a stale state.
-            throw new ConcurrencyException(streamId, ExpectedVersion.Exactly(expectedVersion), $"{streamId} is at version {state.Version}, not {expectedVersion}.");
-        }
-
-        var plan = state.Find(carePlanId) ?? throw new CarePlanNotFoundException($"Care plan '{carePlanId}' does not exist.");
-        var (newEvent, announcement) = await decide(plan, cancellationToken).ConfigureAwait(false);
-        await store.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(expectedVersion), [newEvent], [announcement], cancellationToken).ConfigureAwait(false);
+        var state = CarePlanState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var decision = await decide(row, state, cancellationToken).ConfigureAwait(false);
+        await store.AppendAsync(
+            streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(expectedVersion), [decision.Event], [decision.Announcement], cancellationToken)
+            .ConfigureAwait(false);
         return await queries.FindAsync(carePlanId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Care plan {carePlanId} vanished from the read model.");
     }
 
-    private static void RequireStatus(V1.CarePlan plan, string action, params CarePlanStatus[] allowed)
-    {
-        if (!allowed.Contains(plan.Status))
-        {
-            throw new CarePlanStateException($"Cannot {action} care plan {plan.CarePlanId}: it is {plan.Status}.");
-        }
-    }
-
-    private static EventMetadata Metadata(string physiotherapistId, string correlationId) =>
-        new(CorrelationId: correlationId, Actor: physiotherapistId);
+    /// <summary>The decided event, and the message announcing it (ids and pinned versions: what a review never changes).</summary>
+    private (NewEvent Event, OutboxMessage Announcement) Decided<T>(V1.CarePlan plan, T decided, string physiotherapistId, string status, string note, string correlationId)
+        where T : notnull =>
+        (events.Event(decided, new EventMetadata(CorrelationId: correlationId, Actor: physiotherapistId)),
+            events.Reviewed(plan, status, physiotherapistId, note, correlationId));
 }

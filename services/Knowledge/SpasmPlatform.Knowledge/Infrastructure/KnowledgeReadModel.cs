@@ -56,9 +56,9 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
     {
         // Marten's session holds the connection inside the append's transaction; commands on it run in that transaction.
         NpgsqlTransaction? transaction = null;
-        foreach (var stored in events.Where(e => e.EventType == KnowledgeVersionStored.EventType))
+        foreach (var stored in events.Where(e => e.EventType == KnowledgeVersionPublished.EventType))
         {
-            var published = stored.Data<KnowledgeVersionStored>();
+            var published = stored.Data<KnowledgeVersionPublished>();
             var knowledge = Parser.Parse<KnowledgeBase>(published.KnowledgeBase.GetRawText());
             await RegisterRuleSetAsync(connection, transaction, published, cancellationToken).ConfigureAwait(false);
             await InsertVersionAsync(connection, transaction, stored, published, knowledge, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         }
     }
 
-    private async Task RegisterRuleSetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, KnowledgeVersionStored published, CancellationToken cancellationToken)
+    private async Task RegisterRuleSetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, KnowledgeVersionPublished published, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
@@ -96,7 +96,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         }
     }
 
-    private async Task InsertVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StoredEvent stored, KnowledgeVersionStored published, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    private async Task InsertVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StoredEvent stored, KnowledgeVersionPublished published, KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         SemanticVersion.TryParse(published.Version, out var semver);
         var rules = knowledge.RuleSet.RedFlagRules.Count + knowledge.RuleSet.CauseRules.Count + knowledge.RuleSet.SafetyNet.Count

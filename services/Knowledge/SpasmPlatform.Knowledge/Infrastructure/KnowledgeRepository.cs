@@ -3,7 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
-using SpasmPlatform.Contracts.IntegrationEvents;
+using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
@@ -46,20 +46,20 @@ internal sealed class KnowledgeRepository(
                     : throw new KnowledgeConflictException($"Knowledge version {version} is already published with other content ({existing.ContentHash}); publish changed content under a new version.");
             }
 
-            var stored = new KnowledgeVersionStored(
+            var stored = new KnowledgeVersionPublished(
                 version, knowledge.ContentHash, knowledge.RuleSet.Version, knowledge.RuleSet.ContentHash, publishedBy,
                 knowledge.Manifest.Description, JsonDocument.Parse(Formatter.Format(knowledge)).RootElement.Clone(), files);
             var eventId = Guid.CreateVersion7();
             var metadata = new EventMetadata(CorrelationId: correlationId, Actor: publishedBy);
-            var announcement = new KnowledgeVersionPublished(
+            var announcement = new Integration.KnowledgeVersionPublished(
                 Guid.CreateVersion7(), correlationId, version, knowledge.ContentHash, knowledge.RuleSet.Version, knowledge.RuleSet.ContentHash,
                 clock.GetUtcNow(), publishedBy);
             try
             {
                 await store.AppendAsync(
-                    KnowledgeVersionStored.StreamId(version), KnowledgeVersionStored.StreamType, ExpectedVersion.NoStream,
-                    [new NewEvent(eventId, KnowledgeVersionStored.EventType, stored, metadata)],
-                    [messageTypes.Create(announcement, KnowledgeVersionStored.StreamId(version))],
+                    KnowledgeVersionStream.Id(version), KnowledgeVersionStream.StreamType, ExpectedVersion.NoStream,
+                    [new NewEvent(eventId, KnowledgeVersionPublished.EventType, stored, metadata)],
+                    [messageTypes.Create(announcement, KnowledgeVersionStream.Id(version))],
                     cancellationToken).ConfigureAwait(false);
             }
             catch (ConcurrencyException) when (attempt == 0)
@@ -93,8 +93,8 @@ internal sealed class KnowledgeRepository(
             return cached;
         }
 
-        var events = await store.ReadStreamAsync(KnowledgeVersionStored.StreamId(version), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var stored = events.FirstOrDefault(e => e.EventType == KnowledgeVersionStored.EventType)?.Data<KnowledgeVersionStored>()
+        var events = await store.ReadStreamAsync(KnowledgeVersionStream.Id(version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stored = events.FirstOrDefault(e => e.EventType == KnowledgeVersionPublished.EventType)?.Data<KnowledgeVersionPublished>()
             ?? throw new KnowledgeNotFoundException($"Knowledge version '{version}' is not published.");
         var knowledge = Parser.Parse<KnowledgeBase>(stored.KnowledgeBase.GetRawText());
         if (ContentHash.Of(knowledge) != stored.ContentHash || knowledge.ContentHash != stored.ContentHash)

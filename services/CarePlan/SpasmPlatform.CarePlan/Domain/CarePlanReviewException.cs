@@ -1,7 +1,7 @@
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
 
-namespace SpasmPlatform.CarePlan.Review;
+namespace SpasmPlatform.CarePlan.Domain;
 
 /// <summary>A review that names what the plan's knowledge version does not hold: each problem is a field violation.</summary>
 public sealed class CarePlanReviewException(IReadOnlyList<FieldViolation> violations)

@@ -9,14 +9,18 @@ namespace SpasmPlatform.Assessment.Domain;
 /// How each event changes an assessment: the one fold used by the read model (and by anything that rebuilds an
 /// assessment from its stream), so the stored state and a replay can never disagree.
 /// </summary>
-public static class AssessmentEvolution
+public static class AssessmentState
 {
+    /// <summary>The assessment a stream holds; null for a stream that does not exist or has not started with a submission.</summary>
+    public static AssessmentMessage? Fold(IEnumerable<StoredEvent> events) => events.Aggregate((AssessmentMessage?)null, Evolve);
+
     /// <summary>The state after <paramref name="stored"/>; null while the stream has not started with a submission.</summary>
-    public static AssessmentMessage? Apply(AssessmentMessage? state, StoredEvent stored)
+    public static AssessmentMessage? Evolve(AssessmentMessage? state, StoredEvent stored)
     {
+        ArgumentNullException.ThrowIfNull(stored);
         switch (stored.EventType)
         {
-            case AssessmentStream.Submitted:
+            case AssessmentSubmitted.EventType:
             {
                 var submitted = stored.Data<AssessmentSubmitted>();
                 var submission = ProtoJson.Parse<SubmitAssessmentRequest>(submitted.Submission);
@@ -32,7 +36,7 @@ public static class AssessmentEvolution
                 };
             }
 
-            case AssessmentStream.TriageDecided when state is not null:
+            case TriageDecided.EventType when state is not null:
             {
                 var next = state.Clone();
                 next.Triage = ProtoJson.Parse<V1.Triage>(stored.Data<TriageDecided>().Triage);
@@ -40,7 +44,7 @@ public static class AssessmentEvolution
                 return next;
             }
 
-            case AssessmentStream.TriageOverridden when state is not null:
+            case TriageOverridden.EventType when state is not null:
             {
                 var overridden = stored.Data<TriageOverridden>();
                 var next = state.Clone();
@@ -63,7 +67,7 @@ public static class AssessmentEvolution
                 return next;
             }
 
-            case AssessmentStream.CarePlanLinked when state is not null:
+            case CarePlanLinked.EventType when state is not null:
             {
                 var next = state.Clone();
                 next.CarePlanId = stored.Data<CarePlanLinked>().CarePlanId;

@@ -6,7 +6,7 @@ namespace SpasmPlatform.CarePlan.Domain;
 /// A physiotherapist added or removed interventions. Added ones are stored in full (protobuf JSON of
 /// PlannedIntervention), so reading the plan back never depends on the knowledge service.
 /// </summary>
-public sealed record CarePlanAmendedEvent(
+public sealed record CarePlanAmended(
     string CarePlanId,
     string PhysiotherapistId,
     string Reason,

@@ -8,7 +8,7 @@ namespace SpasmPlatform.CarePlan.Domain;
 /// clinical notes are never in <paramref name="SubmissionJson"/>: <paramref name="SealedClinicalNotes"/> holds them
 /// sealed with this service's key for the patient (null: none), so an erasure leaves the event, and the chain, as is.
 /// </summary>
-public sealed record CarePlanDraftedEvent(
+public sealed record CarePlanDrafted(
     string CarePlanId,
     string AssessmentId,
     long AssessmentVersion,

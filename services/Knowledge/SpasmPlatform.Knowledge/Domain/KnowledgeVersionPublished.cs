@@ -7,7 +7,7 @@ namespace SpasmPlatform.Knowledge.Domain;
 /// The event that stores one knowledge version for good: the loaded knowledge base (protobuf JSON, so a replay
 /// years later reads exactly what decided) and the files it was loaded from (what the reviewers approved).
 /// </summary>
-public sealed record KnowledgeVersionStored(
+public sealed record KnowledgeVersionPublished(
     string Version,
     string ContentHash,
     string RuleSetVersion,
@@ -18,8 +18,4 @@ public sealed record KnowledgeVersionStored(
     IReadOnlyList<ContentFileText> Files)
 {
     public const string EventType = "knowledge.version_published";
-
-    public const string StreamType = "knowledge_version";
-
-    public static string StreamId(string version) => $"knowledge-{version}";
 }
