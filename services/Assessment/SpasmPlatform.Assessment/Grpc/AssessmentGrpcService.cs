@@ -33,9 +33,9 @@ internal sealed class AssessmentGrpcService(
 
     public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context) => Guarded(cancellationToken =>
     {
-        // The validator has already refused tokens that do not decode or were issued for another filter.
-        PageToken? after = request.PageToken.Length > 0 && PageToken.TryDecode(request.PageToken, out var token) ? token : null;
-        return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, cancellationToken);
+        // The validator has already refused tokens that do not read or were issued for another filter.
+        PagePosition? after = PageToken.Read(request.PageToken, request, out var position) == PageTokenReading.Valid ? position : null;
+        return repository.ListAsync(request, after, cancellationToken);
     }, context);
 
     public override Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) => Guarded(cancellationToken =>

@@ -15,8 +15,6 @@ internal sealed class CarePlanGrpcService(
     CarePlanReviewer reviewer,
     CarePlanBootstrapper bootstrapper) : CarePlanService.CarePlanServiceBase
 {
-    private const int DefaultPageSize = 50;
-
 
     public override Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
         request.CarePlanId.Length > 0
@@ -28,10 +26,11 @@ internal sealed class CarePlanGrpcService(
 
     public override Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
-        PageToken.TryDecode(request.PageToken, out var before);
-        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        // The validator has already refused tokens that do not read or were issued for another filter.
+        long? before = PageToken.Read(request.PageToken, request, out var after) == PageTokenReading.Valid ? after.Number : null;
+        var pageSize = request.PageSize == 0 ? FieldRules.DefaultPageSize : request.PageSize;
         var (plans, next) = await queries.ListAsync(request.ClinicId, request.Status, pageSize, before, cancellationToken).ConfigureAwait(false);
-        var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Encode(position) : string.Empty };
+        var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Issue(request, new PagePosition(position)) : string.Empty };
         response.CarePlans.Add(plans);
         return response;
     }, context);

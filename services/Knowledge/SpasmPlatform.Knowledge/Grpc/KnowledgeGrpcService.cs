@@ -56,7 +56,7 @@ internal sealed class KnowledgeGrpcService(
     public override Task<SearchResponse> Search(SearchRequest request, ServerCallContext context) => Guarded(async cancellationToken =>
     {
         var version = await ResolveVersionAsync(request.Version, cancellationToken).ConfigureAwait(false);
-        var limit = request.Limit == 0 ? 10 : request.Limit;
+        var limit = request.Limit == 0 ? KnowledgeRequestValidators.DefaultLimit : request.Limit;
         var response = new SearchResponse { KnowledgeVersion = version };
         response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), cancellationToken).ConfigureAwait(false));
         return response;
