@@ -30,6 +30,20 @@ public sealed class FieldRulesTests
         Assert.Equal("must be at most 128 characters", Only(v => v.OptionalId(new string('c', FieldRules.MaxIdLength + 1), "stream_id"), "stream_id"));
     }
 
+    [Theory]
+    [InlineData("4bf92f3577b34da6a3ce929d0e0e4736", true)]
+    [InlineData("", false)]
+    [InlineData(" ", false)]
+    [InlineData("corr\r\nforged: line", false)]
+    [InlineData("corr\u2066id", false)]
+    public void An_id_from_outside_a_message_passes_the_same_rule(string value, bool valid)
+    {
+        Assert.Equal(valid, FieldRules.IsId(value));
+        Assert.Equal(valid, Only(v => v.Id(value, "id"), "id") is null);
+        Assert.False(FieldRules.IsId(null));
+        Assert.False(FieldRules.IsId(new string('c', FieldRules.MaxIdLength + 1)));
+    }
+
     [Fact]
     public void An_optional_id_may_be_empty_but_not_blank()
     {

@@ -63,6 +63,10 @@ public static class FieldRules
     public static void OptionalCaller(this List<FieldViolation> violations, string value, string field) =>
         IdLike(violations, value, field, required: false, MaxCallerLength);
 
+    /// <summary>Whether <paramref name="value"/> passes <see cref="Id"/>: for ids that arrive outside a message (headers, certificates).</summary>
+    public static bool IsId(string? value) =>
+        value is { Length: > 0 and <= MaxIdLength } && !string.IsNullOrWhiteSpace(value) && IsVisible(value);
+
     /// <summary>A knowledge code: lower_snake_case (a-z, 0-9, _), at most <see cref="MaxCodeLength"/> characters.</summary>
     public static void Code(this List<FieldViolation> violations, string value, string field, string kind)
     {
