@@ -1,20 +1,23 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using SpasmPlatform.Audit.V1;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults.Security;
 
 namespace SpasmPlatform.Audit;
 
 /// <summary>
 /// ListAccessEvents over the day shards of the access log: a period is read day by day, in recorded (global) order
-/// across the day's shards, and filtered here; the page token is where the next page starts ("yyyyMMdd:position",
-/// the global position of the last record returned).
+/// across the day's shards, and filtered here; the page token (a <see cref="PageToken"/>, bound to the period and
+/// filters) is where the next page starts: the day being read and the global position of the last record returned.
 /// </summary>
 public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
     public const int MaxDays = 31;
+
+    private const string DayFormat = "yyyyMMdd";
 
     // Filters can skip most of a day; reading in slices bounds memory however long the day is.
     private const int Slice = 1000;
@@ -24,7 +27,10 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
         var from = request.From.ToDateTimeOffset();
         var to = request.To is null ? clock.GetUtcNow() : request.To.ToDateTimeOffset();
         var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
-        var (day, after) = TryParseToken(request.PageToken, out var start) ? start : (DateOnly.FromDateTime(from.UtcDateTime), 0L);
+        // The validator has already refused tokens that do not read or were issued for another period or filter.
+        var (day, after) = PageToken.Read(request.PageToken, request, out var start) == PageTokenReading.Valid && TryReadDay(start, out var startDay)
+            ? (startDay, start.Number)
+            : (DateOnly.FromDateTime(from.UtcDateTime), 0L);
         var lastDay = DateOnly.FromDateTime(to.UtcDateTime);
         var response = new ListAccessEventsResponse();
         while (day <= lastDay)
@@ -37,7 +43,7 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
                 {
                     if (response.Events.Count == pageSize)
                     {
-                        response.NextPageToken = Token(day, after);
+                        response.NextPageToken = PageToken.Issue(request, new PagePosition(after, day.ToString(DayFormat, CultureInfo.InvariantCulture)));
                         return response;
                     }
 
@@ -59,23 +65,9 @@ public sealed class AccessLogQuery(AccessLog log, TimeProvider clock)
         return response;
     }
 
-    public static bool TryParseToken(string token, out (DateOnly Day, long AfterPosition) start)
-    {
-        start = default;
-        var parts = token.Split(':');
-        if (parts.Length == 2
-            && DateOnly.TryParseExact(parts[0], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var after))
-        {
-            start = (day, after);
-            return true;
-        }
-
-        return false;
-    }
-
-    private static string Token(DateOnly day, long afterPosition) =>
-        string.Create(CultureInfo.InvariantCulture, $"{day:yyyyMMdd}:{afterPosition}");
+    /// <summary>The day a page token's position is in (its key), which a token this query issued always names.</summary>
+    public static bool TryReadDay(PagePosition position, out DateOnly day) =>
+        DateOnly.TryParseExact(position.Key, DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
     private static bool Matches(AccessRecorded record, ListAccessEventsRequest request) =>
         (request.Caller.Length == 0 || record.Caller == request.Caller)

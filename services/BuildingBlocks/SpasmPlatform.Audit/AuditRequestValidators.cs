@@ -1,10 +1,12 @@
 using SpasmPlatform.Audit.V1;
-using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.Audit;
 
-/// <summary>Argument checks for every AuditService request, the same on both services; every problem is reported at once.</summary>
+/// <summary>
+/// Argument checks for every AuditService request, the same on both services and on the platform's
+/// <see cref="FieldRules"/>; every problem is reported at once.
+/// </summary>
 public sealed class AuditRequestValidators :
     IRequestValidator<GetDecisionTraceRequest>,
     IRequestValidator<StreamHistoryRequest>,
@@ -13,34 +15,23 @@ public sealed class AuditRequestValidators :
     IRequestValidator<GetStateAtRequest>,
     IRequestValidator<ListAccessEventsRequest>
 {
-    public const int MaxIdLength = 200;
-
-    // 9999-12-31T23:59:59Z, the last second a protobuf Timestamp (and DateTimeOffset) can hold.
-    private const long MaxTimestampSeconds = 253_402_300_799;
-
     public IEnumerable<FieldViolation> Validate(GetDecisionTraceRequest request)
     {
         var violations = new List<FieldViolation>();
-        Id(violations, request.AssessmentId, "assessment_id", required: true);
+        violations.Id(request.AssessmentId, "assessment_id");
         return violations;
     }
 
     public IEnumerable<FieldViolation> Validate(ListAccessEventsRequest request)
     {
         var violations = new List<FieldViolation>();
-        if (request.From is null)
+        violations.Time(request.From, "from");
+        violations.OptionalTime(request.To, "to");
+        if (request.To is not null && FieldRules.IsValidTime(request.To) && request.From is not null && FieldRules.IsValidTime(request.From))
         {
-            violations.Add(new("from", "is required: the start of the period"));
-        }
-        else if (request.From.Seconds is < 0 or > MaxTimestampSeconds || request.From.Nanos is < 0 or > 999_999_999)
-        {
-            violations.Add(new("from", "is not a valid timestamp"));
-        }
-        else if (request.To is not null)
-        {
-            if (request.To.Nanos is < 0 or > 999_999_999 || request.To.Seconds > MaxTimestampSeconds || request.To.Seconds <= request.From.Seconds)
+            if (request.To.CompareTo(request.From) <= 0)
             {
-                violations.Add(new("to", "must be a valid timestamp after from"));
+                violations.Add(new("to", "must be after from"));
             }
             else if (request.To.Seconds - request.From.Seconds > AccessLogQuery.MaxDays * 86_400L)
             {
@@ -48,20 +39,16 @@ public sealed class AuditRequestValidators :
             }
         }
 
-        if (request.PageSize is < 0 or > AccessLogQuery.MaxPageSize)
+        violations.PageSize(request.PageSize, "page_size", AccessLogQuery.DefaultPageSize, AccessLogQuery.MaxPageSize);
+        if (violations.PageToken(request.PageToken, request, out var position) && !AccessLogQuery.TryReadDay(position, out _))
         {
-            violations.Add(new("page_size", $"must be 0 (default {AccessLogQuery.DefaultPageSize}) to {AccessLogQuery.MaxPageSize}"));
+            violations.Add(new("page_token", PageToken.Describe(PageTokenReading.NotIssued, request)));
         }
 
-        if (request.PageToken.Length > 0 && !AccessLogQuery.TryParseToken(request.PageToken, out _))
-        {
-            violations.Add(new("page_token", "is not a token this service issued"));
-        }
-
-        Id(violations, request.Caller, "caller", required: false);
-        Id(violations, request.ClinicId, "clinic_id", required: false);
-        Id(violations, request.PatientRef, "patient_ref", required: false);
-        Id(violations, request.AssessmentId, "assessment_id", required: false);
+        violations.OptionalCaller(request.Caller, "caller");
+        violations.OptionalId(request.ClinicId, "clinic_id");
+        violations.OptionalId(request.PatientRef, "patient_ref");
+        violations.OptionalId(request.AssessmentId, "assessment_id");
         return violations;
     }
 
@@ -99,8 +86,8 @@ public sealed class AuditRequestValidators :
     public IEnumerable<FieldViolation> Validate(ReplayDecisionRequest request)
     {
         var violations = new List<FieldViolation>();
-        Id(violations, request.AssessmentId, "assessment_id", required: true);
-        Id(violations, request.CarePlanId, "care_plan_id", required: false);
+        violations.Id(request.AssessmentId, "assessment_id");
+        violations.OptionalId(request.CarePlanId, "care_plan_id");
         return violations;
     }
 
@@ -114,7 +101,7 @@ public sealed class AuditRequestValidators :
     public IEnumerable<FieldViolation> Validate(GetStateAtRequest request)
     {
         var violations = new List<FieldViolation>();
-        Id(violations, request.AssessmentId, "assessment_id", required: true);
+        violations.Id(request.AssessmentId, "assessment_id");
         switch (request.AtCase)
         {
             case GetStateAtRequest.AtOneofCase.None:
@@ -123,8 +110,8 @@ public sealed class AuditRequestValidators :
             case GetStateAtRequest.AtOneofCase.Version when request.Version < 1:
                 violations.Add(new("version", "must be 1 or more"));
                 break;
-            case GetStateAtRequest.AtOneofCase.Timestamp when request.Timestamp.Seconds < 0 || request.Timestamp.Nanos is < 0 or > 999_999_999:
-                violations.Add(new("timestamp", "must be a valid time after 1970-01-01"));
+            case GetStateAtRequest.AtOneofCase.Timestamp:
+                violations.OptionalTime(request.Timestamp, "timestamp");
                 break;
         }
 
@@ -133,34 +120,11 @@ public sealed class AuditRequestValidators :
 
     private static void OneStream(List<FieldViolation> violations, string streamId, string assessmentId)
     {
-        Id(violations, streamId, "stream_id", required: false);
-        Id(violations, assessmentId, "assessment_id", required: false);
+        violations.OptionalId(streamId, "stream_id");
+        violations.OptionalId(assessmentId, "assessment_id");
         if (streamId.Length > 0 && assessmentId.Length > 0)
         {
             violations.Add(new("stream_id", "give stream_id or assessment_id, not both"));
-        }
-    }
-
-    private static void Id(List<FieldViolation> violations, string value, string field, bool required)
-    {
-        if (value.Length == 0)
-        {
-            if (required)
-            {
-                violations.Add(new(field, "is required"));
-            }
-        }
-        else if (string.IsNullOrWhiteSpace(value))
-        {
-            violations.Add(new(field, "must not be blank"));
-        }
-        else if (value.Length > MaxIdLength)
-        {
-            violations.Add(new(field, $"must be at most {MaxIdLength} characters"));
-        }
-        else if (value.Any(char.IsControl))
-        {
-            violations.Add(new(field, "must not contain control characters"));
         }
     }
 }

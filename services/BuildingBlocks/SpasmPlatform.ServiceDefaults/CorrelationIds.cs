@@ -24,7 +24,7 @@ public static class CorrelationIds
 
         // Read from the HTTP request, not ServerCallContext.RequestHeaders: building that Metadata decodes every "-bin"
         // header, and a caller's malformed one would fail this call with UNKNOWN (found by the fuzzer).
-        if (context.GetHttpContext().Request.Headers[Header].ToString() is { Length: > 0 and <= 128 } given && !given.Any(char.IsControl))
+        if (context.GetHttpContext().Request.Headers[Header].ToString() is var given && FieldRules.IsId(given))
         {
             return given;
         }

@@ -199,6 +199,19 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
 
         var referral = await platform.Client.ListCarePlansAsync(new ListCarePlansRequest { ClinicId = clinic, Status = CarePlanStatus.ReferralOnly });
         Assert.Equal(ids[1], Assert.Single(referral.CarePlans).CarePlanId);
+
+        // A token continues only the listing it came from: not another clinic's, not another status.
+        foreach (var other in new[]
+        {
+            new ListCarePlansRequest { ClinicId = $"clinic-{Guid.NewGuid():N}", PageSize = 2, PageToken = first.NextPageToken },
+            new ListCarePlansRequest { ClinicId = clinic, Status = CarePlanStatus.PendingReview, PageSize = 2, PageToken = first.NextPageToken },
+            new ListCarePlansRequest { ClinicId = clinic, PageToken = first.NextPageToken[..^2] },
+        })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await platform.Client.ListCarePlansAsync(other));
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Equal("page_token", Assert.Single(refused.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>()!.FieldViolations).Field);
+        }
     }
 
     [Fact]

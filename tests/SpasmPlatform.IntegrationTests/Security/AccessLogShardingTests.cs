@@ -33,10 +33,30 @@ public sealed class AccessLogShardingTests(EventStoreDatabase db) : IClassFixtur
         var query = new AccessLogQuery(log, TimeProvider.System);
         var listed = new List<AccessEvent>();
         var request = new ListAccessEventsRequest { From = Timestamp.FromDateTimeOffset(Day), To = Timestamp.FromDateTimeOffset(Day.AddDays(1)), PageSize = 7 };
+        var validators = new AuditRequestValidators();
         do
         {
+            Assert.Empty(validators.Validate(request));
             var page = await query.ListAsync(request, CancellationToken.None);
             Assert.True(page.Events.Count <= 7);
+            listed.AddRange(page.Events);
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0 && listed.Count < 14);
+
+        // A token is bound to the period and filters it was issued for; the page size may change.
+        var narrowed = request.Clone();
+        narrowed.ClinicId = "clinic-a";
+        var longer = request.Clone();
+        longer.To = Timestamp.FromDateTimeOffset(Day.AddDays(2));
+        Assert.Equal("page_token", Assert.Single(validators.Validate(narrowed)).Field);
+        Assert.Equal("page_token", Assert.Single(validators.Validate(longer)).Field);
+        request.PageSize = 9;
+        do
+        {
+            Assert.Empty(validators.Validate(request));
+            var page = await query.ListAsync(request, CancellationToken.None);
+            Assert.True(page.Events.Count <= 9);
             listed.AddRange(page.Events);
             request.PageToken = page.NextPageToken;
         }

@@ -4,6 +4,7 @@ using SpasmPlatform.Assessment.Infrastructure;
 using SpasmPlatform.Assessment.V1;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Grpc;
@@ -33,9 +34,9 @@ internal sealed class AssessmentGrpcService(
 
     public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context)
     {
-        // The validator has already refused tokens that do not decode or were issued for another filter.
-        PageToken? after = request.PageToken.Length > 0 && PageToken.TryDecode(request.PageToken, out var token) ? token : null;
-        return repository.ListAsync(request.ClinicId, request.Urgency, request.PageSize, after, context.CancellationToken);
+        // The validator has already refused tokens that do not read or were issued for another filter.
+        PagePosition? after = PageToken.Read(request.PageToken, request, out var position) == PageTokenReading.Valid ? position : null;
+        return repository.ListAsync(request, after, context.CancellationToken);
     }
 
     public override Task<AssessmentMessage> OverrideTriage(OverrideTriageRequest request, ServerCallContext context) =>

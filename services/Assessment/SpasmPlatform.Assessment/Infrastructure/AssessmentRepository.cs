@@ -8,6 +8,7 @@ using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Privacy;
+using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Triage.Engine;
 using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using Integration = SpasmPlatform.Contracts.IntegrationEvents;
@@ -29,8 +30,6 @@ internal sealed class AssessmentRepository(
     SubmissionBatching batching,
     TimeProvider clock) : IAsyncDisposable
 {
-    public const int DefaultPageSize = 50;
-
     private GroupCommit<Submission, SubmitOutcome>? _submissions;
 
     private GroupCommit<Submission, SubmitOutcome> Submissions =>
@@ -199,10 +198,13 @@ internal sealed class AssessmentRepository(
         return row is null ? null : await notes.RevealAsync(connection, null, row, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A clinic's assessments, newest first, optionally of one urgency; keyset-paged after <paramref name="after"/>.</summary>
-    public async Task<ListAssessmentsResponse> ListAsync(string clinicId, Urgency urgency, int pageSize, PageToken? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// A clinic's assessments, newest first, optionally of one urgency; keyset-paged after <paramref name="after"/>
+    /// (submitted_at in microseconds since the epoch, then assessment_id).
+    /// </summary>
+    public async Task<ListAssessmentsResponse> ListAsync(ListAssessmentsRequest request, PagePosition? after, CancellationToken cancellationToken)
     {
-        var size = pageSize == 0 ? DefaultPageSize : pageSize;
+        var size = request.PageSize == 0 ? FieldRules.DefaultPageSize : request.PageSize;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"""
@@ -213,14 +215,14 @@ internal sealed class AssessmentRepository(
             ORDER BY submitted_at DESC, assessment_id DESC
             LIMIT $5
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = clinicId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (int)urgency });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.ClinicId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (int)request.Urgency });
         command.Parameters.Add(new NpgsqlParameter
         {
-            Value = after is null ? DBNull.Value : DateTimeOffset.UnixEpoch.AddTicks(after.AfterSubmittedAtMicros * 10),
+            Value = after is { } start ? DateTimeOffset.UnixEpoch.AddTicks(start.Number * 10) : DBNull.Value,
             NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
         });
-        command.Parameters.Add(new NpgsqlParameter { Value = after?.AfterAssessmentId ?? string.Empty });
+        command.Parameters.Add(new NpgsqlParameter { Value = after?.Key ?? string.Empty });
         // One extra row says whether another page exists, without a count.
         command.Parameters.Add(new NpgsqlParameter { Value = size + 1 });
 
@@ -241,7 +243,7 @@ internal sealed class AssessmentRepository(
         {
             var last = page[size - 1];
             var micros = (last.SubmittedAt.ToDateTimeOffset() - DateTimeOffset.UnixEpoch).Ticks / 10;
-            response.NextPageToken = new PageToken(clinicId, urgency, micros, last.AssessmentId).Encode();
+            response.NextPageToken = PageToken.Issue(request, new PagePosition(micros, last.AssessmentId));
         }
 
         return response;

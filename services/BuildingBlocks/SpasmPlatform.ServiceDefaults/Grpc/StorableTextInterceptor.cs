@@ -3,7 +3,6 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core.Interceptors;
 using Grpc.Core;
-using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.ServiceDefaults.Grpc;
 
@@ -14,8 +13,6 @@ namespace SpasmPlatform.ServiceDefaults.Grpc;
 /// </summary>
 public sealed class StorableTextInterceptor : Interceptor
 {
-    public const string Violation = "must not contain the NUL character (U+0000)";
-
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -46,8 +43,8 @@ public sealed class StorableTextInterceptor : Interceptor
         }
 
         throw RichErrors.InvalidArgument(
-            paths.Count == 1 ? $"Invalid request: {paths[0]} {Violation}" : $"Invalid request: {paths.Count} fields are invalid.",
-            paths.Select(path => (path, Violation)));
+            paths.Count == 1 ? $"Invalid request: {paths[0]} {FieldRules.UnstorableText}" : $"Invalid request: {paths.Count} fields are invalid.",
+            paths.Select(path => (path, FieldRules.UnstorableText)));
     }
 
     private static void Walk(IMessage message, string prefix, List<string> paths)
@@ -83,7 +80,7 @@ public sealed class StorableTextInterceptor : Interceptor
     {
         switch (value)
         {
-            case string text when text.Contains('\0', StringComparison.Ordinal):
+            case string text when !FieldRules.IsStorable(text):
                 paths.Add(path);
                 break;
             case IMessage inner:

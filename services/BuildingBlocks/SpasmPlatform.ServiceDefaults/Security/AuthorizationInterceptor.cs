@@ -25,7 +25,8 @@ public sealed partial class AuthorizationInterceptor(
     TimeProvider clock,
     ILogger<AuthorizationInterceptor> logger) : Interceptor
 {
-    private const int MaxPersonLength = 128;
+    // A person's name and clinic become the actor and clinic ids of requests and events: they must fit as ids do.
+    private const int MaxPersonLength = FieldRules.MaxIdLength;
 
     /// <summary>The request fields that name who acts: the event's actor.</summary>
     private static readonly string[] ActorFields = ["physiotherapist_id", "clinician_id", "requested_by"];

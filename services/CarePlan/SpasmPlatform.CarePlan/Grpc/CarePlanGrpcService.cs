@@ -4,6 +4,7 @@ using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults;
+using SpasmPlatform.ServiceDefaults.Grpc;
 
 namespace SpasmPlatform.CarePlan.Grpc;
 
@@ -15,8 +16,6 @@ internal sealed class CarePlanGrpcService(
     CarePlanQueries queries,
     CarePlanReviewer reviewer) : CarePlanService.CarePlanServiceBase
 {
-    private const int DefaultPageSize = 50;
-
     public override async Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) =>
         request.CarePlanId.Length > 0
             ? await queries.FindAsync(request.CarePlanId, context.CancellationToken).ConfigureAwait(false)
@@ -26,10 +25,11 @@ internal sealed class CarePlanGrpcService(
 
     public override async Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context)
     {
-        PageToken.TryDecode(request.PageToken, out var before);
-        var pageSize = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        // The validator has already refused tokens that do not read or were issued for another filter.
+        long? before = PageToken.Read(request.PageToken, request, out var after) == PageTokenReading.Valid ? after.Number : null;
+        var pageSize = request.PageSize == 0 ? FieldRules.DefaultPageSize : request.PageSize;
         var (plans, next) = await queries.ListAsync(request.ClinicId, request.Status, pageSize, before, context.CancellationToken).ConfigureAwait(false);
-        var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Encode(position) : string.Empty };
+        var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Issue(request, new PagePosition(position)) : string.Empty };
         response.CarePlans.Add(plans);
         return response;
     }

@@ -54,7 +54,7 @@ internal sealed class KnowledgeGrpcService(
     public override async Task<SearchResponse> Search(SearchRequest request, ServerCallContext context)
     {
         var version = await ResolveVersionAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
-        var limit = request.Limit == 0 ? 10 : request.Limit;
+        var limit = request.Limit == 0 ? KnowledgeRequestValidators.DefaultLimit : request.Limit;
         var response = new SearchResponse { KnowledgeVersion = version };
         response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), context.CancellationToken).ConfigureAwait(false));
         return response;
