@@ -51,6 +51,14 @@ public sealed class PlanOrderValidationTests
     }
 
     [Fact]
+    public void A_second_plan_order_is_refused()
+    {
+        var files = BundledContent.Files();
+        var errors = BundledContent.Invalid(BundledContent.With("extra.yaml", files.Single(f => f.Path == PlanOrderFile).Text)).Errors;
+        Assert.Contains("plan_order.yaml: plan_order is already defined in extra.yaml; it must appear once.", errors);
+    }
+
+    [Fact]
     public void An_unknown_intervention_in_the_order_is_refused()
     {
         var errors = EditingOrder(text => text.Replace("[posture_ergonomics]", "[posture_ergonomics, yoga]", StringComparison.Ordinal));
