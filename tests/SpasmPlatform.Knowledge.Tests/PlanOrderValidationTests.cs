@@ -29,6 +29,17 @@ public sealed class PlanOrderValidationTests
     }
 
     [Fact]
+    public void A_version_published_before_plan_order_existed_loads_and_keeps_its_hash()
+    {
+        var release = KnowledgeLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "Releases", "knowledge-1.1.0"));
+
+        Assert.Null(release.PlanOrder);
+        Assert.All(release.Interventions, i => Assert.Null(i.SecondLine));
+        // What the loader computed before the schema had plan_order or second_line: stored versions must still match it.
+        Assert.Equal("sha256:8cd54c9acf212a57449f4f6ebf3b96c023db81185e6680782df9fd4e5e53cb72", release.ContentHash);
+    }
+
+    [Fact]
     public void Content_from_1_3_0_without_a_plan_order_is_refused()
     {
         var files = BundledContent.Files().Where(f => f.Path != PlanOrderFile).ToList();
