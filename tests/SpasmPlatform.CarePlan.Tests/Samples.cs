@@ -25,7 +25,7 @@ internal static class Samples
     public static IEnumerable<string> Names() =>
         Directory.EnumerateFiles(Path.Combine(RepoRoot(), "samples", "assessments"), "*.json").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal);
 
-    private static string RepoRoot()
+    public static string RepoRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

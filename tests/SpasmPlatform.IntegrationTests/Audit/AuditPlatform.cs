@@ -15,7 +15,7 @@ namespace SpasmPlatform.IntegrationTests.Audit;
 /// submissions are triaged, plans drafted from the TriageDecided messages and linked back, so a decision trace has
 /// a care plan to include.
 /// </summary>
-public sealed class AuditPlatform : AssessmentHost
+public class AuditPlatform : AssessmentHost
 {
     private readonly string _carePlanQueuePrefix = $"it-{Guid.NewGuid():N}-"[..12];
 

@@ -14,16 +14,6 @@ namespace SpasmPlatform.CarePlan.Drafting;
 /// </summary>
 public static class CarePlanDrafter
 {
-    /// <summary>
-    /// Interventions that guidance reserves for when a first-line one cannot be used: NG59 offers a weak opioid for
-    /// acute pain only if an NSAID is contraindicated, not tolerated or ineffective. The knowledge base lists it among
-    /// a cause's interventions without saying so in machine-readable form, hence this table.
-    /// </summary>
-    private static readonly IReadOnlyDictionary<string, string> SecondLineTo = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["weak_opioids"] = "nsaids",
-    };
-
     public static V1.CarePlan Draft(SubmitAssessmentRequest submission, TriageResult triage, KnowledgeBase knowledge)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -73,16 +63,19 @@ public static class CarePlanDrafter
             planned.Add(candidate);
         }
 
-        // Second-line interventions stay in only when their first-line one could not be planned.
-        planned.RemoveAll(c => SecondLineTo.TryGetValue(c.Intervention.Code, out var first) && !excluded.ContainsKey(first) && byCode.ContainsKey(first));
-        foreach (var candidate in planned.Where(c => SecondLineTo.TryGetValue(c.Intervention.Code, out var first) && excluded.ContainsKey(first)))
+        // Second-line interventions stay in only when the plan called for their first-line one and had to exclude it.
+        var ordering = PlanOrdering.Of(knowledge);
+        planned.RemoveAll(c => ordering.FirstLineOf(c.Intervention.Code) is { } first && !excluded.ContainsKey(first));
+        foreach (var candidate in planned)
         {
-            candidate.Reasons.Add($"{SecondLineTo[candidate.Intervention.Code]} cannot be used ({excluded[SecondLineTo[candidate.Intervention.Code]].Reason})");
+            if (ordering.FirstLineOf(candidate.Intervention.Code) is { } first)
+            {
+                candidate.Reasons.Add($"{first} cannot be used ({excluded[first].Reason})");
+            }
         }
 
         var ordered = planned
-            .OrderBy(c => PhaseRank(c.Intervention.Phase))
-            .ThenBy(c => c.Intervention.Timing.StartsWith("First", StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .OrderBy(c => ordering.Position(c.Intervention))
             .ThenBy(c => knowledge.Interventions.IndexOf(c.Intervention))
             .ToList();
         plan.Interventions.Add(ordered.Select(ToPlanned));
@@ -293,14 +286,6 @@ public static class CarePlanDrafter
             ?? list.FirstOrDefault(c => !c.SourceId.StartsWith("article:", StringComparison.Ordinal));
         return guideline?.SourceId ?? "guidance";
     }
-
-    private static int PhaseRank(CarePhase phase) => phase switch
-    {
-        CarePhase.Acute => 0,
-        CarePhase.Recovery => 1,
-        CarePhase.Prevention => 2,
-        _ => 3,
-    };
 
     private static string RiskName(StartBackRisk risk) => risk switch
     {

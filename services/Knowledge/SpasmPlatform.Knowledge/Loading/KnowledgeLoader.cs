@@ -51,6 +51,7 @@ public static class KnowledgeLoader
         var knowledge = new KnowledgeBase();
         var manifestFrom = (string?)null;
         var ruleSetFrom = (string?)null;
+        var planOrderFrom = (string?)null;
         if (files.Count == 0)
         {
             errors.Add("The bundle has no content files.");
@@ -80,6 +81,12 @@ public static class KnowledgeLoader
             {
                 Once(ref ruleSetFrom, file.Path, "rule_set", errors);
                 knowledge.RuleSet = fragment.RuleSet;
+            }
+
+            if (fragment.PlanOrder is not null)
+            {
+                Once(ref planOrderFrom, file.Path, "plan_order", errors);
+                knowledge.PlanOrder = fragment.PlanOrder;
             }
 
             knowledge.Sources.Add(fragment.Sources);

@@ -50,6 +50,7 @@ internal sealed partial class KnowledgeValidator
         validator.ValidateSources();
         validator.ValidateConditions();
         validator.ValidateInterventions();
+        validator.ValidatePlanOrder();
         validator.ValidateSafetyWarnings();
         validator.ValidateRuleSet();
         validator.ValidateArticlesCited();
