@@ -19,7 +19,6 @@ using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Security;
 using SpasmPlatform.ServiceDefaults.Startup;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment;
 

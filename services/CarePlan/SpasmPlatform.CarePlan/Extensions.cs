@@ -12,7 +12,6 @@ using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.CarePlan.Review;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Contracts.Calling;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore.Inbox;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;

@@ -93,7 +93,7 @@ public static class ConsoleHost
             context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers.XFrameOptions = "DENY";
             context.Response.Headers["Referrer-Policy"] = "no-referrer";
-            await next().ConfigureAwait(false);
+            await next();
         });
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,4 +1,3 @@
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults.Grpc;

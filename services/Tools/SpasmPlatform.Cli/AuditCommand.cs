@@ -74,16 +74,16 @@ internal static class AuditCommand
             {
                 using var call = Client(channel).StreamHistory(request, new CallOptions(cancellationToken: ct));
                 var asJson = parse.GetValue(json);
-                while (await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
+                while (await call.ResponseStream.MoveNext(ct))
                 {
-                    await output.WriteLineAsync(asJson ? Line.Format(call.ResponseStream.Current) : AuditText.RenderEvent(call.ResponseStream.Current)).ConfigureAwait(false);
+                    await output.WriteLineAsync(asJson ? Line.Format(call.ResponseStream.Current) : AuditText.RenderEvent(call.ResponseStream.Current));
                 }
 
                 return 0;
             }
             catch (RpcException e)
             {
-                return await FailedAsync(parse, e).ConfigureAwait(false);
+                return await FailedAsync(parse, e);
             }
         });
         return command;
@@ -123,8 +123,8 @@ internal static class AuditCommand
                 {
                     StreamId = parse.GetValue(stream) ?? string.Empty,
                     AssessmentId = parse.GetValue(assessment) ?? string.Empty,
-                }, new CallOptions(cancellationToken: ct)).ResponseAsync.ConfigureAwait(false),
-                parse.GetValue(json) ? null : AuditText.RenderVerify).ConfigureAwait(false);
+                }, new CallOptions(cancellationToken: ct)).ResponseAsync,
+                parse.GetValue(json) ? null : AuditText.RenderVerify);
             return code == 0 && report is { Intact: false } ? BrokenChainExitCode : code;
         });
         return command;
@@ -145,15 +145,15 @@ internal static class AuditCommand
             try
             {
                 var options = new CallOptions(cancellationToken: ct);
-                var trace = await client.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
-                var integrity = await client.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = assessmentId }, options).ResponseAsync.ConfigureAwait(false);
-                await File.WriteAllTextAsync(file.FullName, DecisionReport.Render(trace, integrity, DateTimeOffset.UtcNow, TimeZoneInfo.Local), ct).ConfigureAwait(false);
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote {file.FullName} (integrity: {(integrity.Intact ? "intact" : "BROKEN")}).").ConfigureAwait(false);
+                var trace = await client.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = assessmentId }, options).ResponseAsync;
+                var integrity = await client.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = assessmentId }, options).ResponseAsync;
+                await File.WriteAllTextAsync(file.FullName, DecisionReport.Render(trace, integrity, DateTimeOffset.UtcNow, TimeZoneInfo.Local), ct);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote {file.FullName} (integrity: {(integrity.Intact ? "intact" : "BROKEN")}).");
                 return 0;
             }
             catch (RpcException e)
             {
-                return await FailedAsync(parse, e).ConfigureAwait(false);
+                return await FailedAsync(parse, e);
             }
         });
         return command;
@@ -162,10 +162,10 @@ internal static class AuditCommand
     private static async Task<int> FailedAsync(ParseResult parse, RpcException e)
     {
         var error = parse.InvocationConfiguration.Error;
-        await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
+        await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}");
         foreach (var violation in e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
         {
-            await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
+            await error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
         }
 
         return 1;

@@ -23,16 +23,16 @@ internal static class CliCalls
         using var channel = CliChannels.Open(parse.GetRequiredValue(address));
         try
         {
-            var response = await call(client(channel)).ConfigureAwait(false);
-            await output.WriteLineAsync(render is null ? Json.Format(response) : render(response)).ConfigureAwait(false);
+            var response = await call(client(channel));
+            await output.WriteLineAsync(render is null ? Json.Format(response) : render(response));
             return 0;
         }
         catch (RpcException e)
         {
-            await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
+            await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}");
             foreach (var violation in e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
             {
-                await error.WriteLineAsync($"  {violation.Field}: {violation.Description}").ConfigureAwait(false);
+                await error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
             }
 
             return 1;

@@ -21,10 +21,10 @@ internal static class HealthProbe
         {
             var remaining = giveUpAt - DateTime.UtcNow;
             var timeout = remaining > CheckTimeout || wait is null ? CheckTimeout : remaining > PollInterval ? remaining : PollInterval;
-            var (serving, report) = await CheckOnceAsync(client, service, timeout, cancellationToken).ConfigureAwait(false);
+            var (serving, report) = await CheckOnceAsync(client, service, timeout, cancellationToken);
             if (serving)
             {
-                await output.WriteLineAsync(report).ConfigureAwait(false);
+                await output.WriteLineAsync(report);
                 return 0;
             }
 
@@ -33,11 +33,11 @@ internal static class HealthProbe
             if (DateTime.UtcNow + PollInterval >= giveUpAt)
             {
                 // A last probe cut short by the wait's end says less than the status the server did report.
-                await (lastAnswer is null ? error : output).WriteLineAsync(lastAnswer ?? report).ConfigureAwait(false);
+                await (lastAnswer is null ? error : output).WriteLineAsync(lastAnswer ?? report);
                 return 1;
             }
 
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PollInterval, cancellationToken);
         }
     }
 
@@ -45,7 +45,7 @@ internal static class HealthProbe
     {
         try
         {
-            var response = await client.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await client.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken);
             return (response.Status == HealthCheckResponse.Types.ServingStatus.Serving, ProtoName(response.Status));
         }
         catch (RpcException ex)

@@ -1,3 +1,3 @@
 using SpasmPlatform.Cli;
 
-return await CliApp.CreateRootCommand().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CliApp.CreateRootCommand().Parse(args).InvokeAsync();

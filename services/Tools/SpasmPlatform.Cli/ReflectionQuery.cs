@@ -18,24 +18,24 @@ internal static class ReflectionQuery
             : new ServerReflectionRequest { FileContainingSymbol = symbol };
         try
         {
-            var response = await AskAsync(client, request, cancellationToken).ConfigureAwait(false);
+            var response = await AskAsync(client, request, cancellationToken);
             if (response.MessageResponseCase == ServerReflectionResponse.MessageResponseOneofCase.ErrorResponse)
             {
-                await error.WriteLineAsync($"error: {(StatusCode)response.ErrorResponse.ErrorCode}: {response.ErrorResponse.ErrorMessage}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: {(StatusCode)response.ErrorResponse.ErrorCode}: {response.ErrorResponse.ErrorMessage}");
                 return 1;
             }
 
             var lines = string.IsNullOrEmpty(symbol) ? ServiceNames(response) : DefiningFiles(response, symbol);
             foreach (var line in lines)
             {
-                await output.WriteLineAsync(line).ConfigureAwait(false);
+                await output.WriteLineAsync(line);
             }
 
             return 0;
         }
         catch (RpcException ex)
         {
-            await error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
             return 1;
         }
     }
@@ -43,9 +43,9 @@ internal static class ReflectionQuery
     private static async Task<ServerReflectionResponse> AskAsync(ServerReflection.ServerReflectionClient client, ServerReflectionRequest request, CancellationToken cancellationToken)
     {
         using var call = client.ServerReflectionInfo(deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        await call.RequestStream.WriteAsync(request, cancellationToken);
+        await call.RequestStream.CompleteAsync();
+        if (!await call.ResponseStream.MoveNext(cancellationToken))
         {
             throw new RpcException(new Status(StatusCode.Internal, "The server ended the reflection stream without answering."));
         }
@@ -53,7 +53,7 @@ internal static class ReflectionQuery
         var response = call.ResponseStream.Current;
 
         // Read to the end so the call finishes with the server's status rather than being cancelled by Dispose.
-        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        while (await call.ResponseStream.MoveNext(cancellationToken))
         {
         }
 

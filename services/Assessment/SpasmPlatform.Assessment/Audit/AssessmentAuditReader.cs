@@ -6,7 +6,6 @@ using SpasmPlatform.Audit;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Triage.Engine;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.Assessment.Audit;
@@ -22,10 +21,10 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
 
     public async Task<DecisionTrace> TraceAsync(string assessmentId, CancellationToken cancellationToken)
     {
-        var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
+        var chain = await ReadAsync(assessmentId, cancellationToken);
         var trace = new DecisionTrace { AssessmentId = assessmentId };
         AssessmentMessage? state = null;
-        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken).ConfigureAwait(false));
+        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken));
         foreach (var chained in chain)
         {
             var stored = chained.Event;
@@ -69,7 +68,7 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
 
     public async Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken)
     {
-        var chain = await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false);
+        var chain = await ReadAsync(request.AssessmentId, cancellationToken);
         var submitted = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == AssessmentSubmitted.EventType)
             ?? throw new InvalidOperationException($"Assessment {request.AssessmentId} has no submission event.");
         var decided = chain.Select(c => c.Event).FirstOrDefault(e => e.EventType == TriageDecided.EventType)
@@ -79,7 +78,7 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
 
         var rules = request.UseCurrentVersions
             ? knowledge.Current ?? throw new KnowledgeUnavailableException("No current knowledge version is loaded yet.")
-            : await knowledge.GetAsync(recorded.KnowledgeVersion, cancellationToken).ConfigureAwait(false);
+            : await knowledge.GetAsync(recorded.KnowledgeVersion, cancellationToken);
         var replayed = TriageEngine.For(rules).Decide(submission);
 
         var response = new ReplayDecisionResponse
@@ -101,7 +100,7 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
             ?? throw new AuditNotFoundException($"Assessment '{assessmentId}' has no submission.");
         if (events.FirstOrDefault(e => e.EventType == AssessmentSubmitted.EventType) is { } submitted)
         {
-            AssessmentNotes.Apply(state, await notes.OpenAsync(submitted, cancellationToken).ConfigureAwait(false));
+            AssessmentNotes.Apply(state, await notes.OpenAsync(submitted, cancellationToken));
         }
 
         return state;
@@ -109,7 +108,7 @@ internal sealed class AssessmentAuditReader(AuditStore audit, KnowledgeCatalog k
 
     private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)
     {
-        var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken).ConfigureAwait(false);
+        var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken);
         return chain.Count > 0 ? chain : throw new AssessmentNotFoundException(assessmentId);
     }
 }

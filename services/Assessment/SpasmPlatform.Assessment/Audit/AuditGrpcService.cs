@@ -6,7 +6,6 @@ using SpasmPlatform.Audit.V1;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Core;
 using SpasmPlatform.Privacy;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using Status = Grpc.Core.Status;
 using StatusCode = Grpc.Core.StatusCode;
 
@@ -23,8 +22,8 @@ internal sealed class AuditGrpcService(
 {
     protected override async Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken)
     {
-        var trace = await reader.TraceAsync(assessmentId, cancellationToken).ConfigureAwait(false);
-        await carePlans.AddToAsync(trace, deadline, cancellationToken).ConfigureAwait(false);
+        var trace = await reader.TraceAsync(assessmentId, cancellationToken);
+        await carePlans.AddToAsync(trace, deadline, cancellationToken);
         return trace;
     }
 

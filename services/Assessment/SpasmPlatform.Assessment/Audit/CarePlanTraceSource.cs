@@ -20,7 +20,7 @@ internal sealed class CarePlanTraceSource(IOptions<CarePlanServiceOptions> optio
         {
             var planTrace = await carePlanAudit
                 .GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = trace.AssessmentId }, new CallOptions(deadline: deadline, cancellationToken: cancellationToken))
-                .ResponseAsync.ConfigureAwait(false);
+                .ResponseAsync;
             trace.CarePlan = planTrace.CarePlan;
             trace.CarePlans.Add(planTrace.CarePlans);
             trace.Reviews.Add(planTrace.Reviews);

@@ -19,7 +19,7 @@ internal sealed partial class CarePlanDraftedConsumer(IEventStore store, Assessm
     protected override async Task HandleAsync(ConsumeContext<CarePlanDrafted> context, EventStoreSession session)
     {
         var drafted = context.Message;
-        if (!await repository.LinkCarePlanAsync(session, drafted, context.MessageId!.Value, context.CancellationToken).ConfigureAwait(false))
+        if (!await repository.LinkCarePlanAsync(session, drafted, context.MessageId!.Value, context.CancellationToken))
         {
             NotLinked(logger, drafted.CarePlanId, drafted.AssessmentId, drafted.ClinicId);
         }

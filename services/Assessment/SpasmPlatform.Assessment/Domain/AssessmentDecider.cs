@@ -1,7 +1,6 @@
 using SpasmPlatform.Common.V1;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Knowledge.V1;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Domain;
 

@@ -1,7 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.EventStore.Streams;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Domain;
 

@@ -5,7 +5,6 @@ using SpasmPlatform.Assessment.V1;
 using Grpc.Core;
 using SpasmPlatform.ServiceDefaults;
 using SpasmPlatform.ServiceDefaults.Grpc;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Grpc;
 
@@ -24,12 +23,12 @@ internal sealed class AssessmentGrpcService(
         // Read once: a version switch during this call must not split the decision across two versions.
         var current = knowledge.Current
             ?? throw new KnowledgeUnavailableException("No knowledge version is loaded yet; the service does not triage without its rules.");
-        var outcome = await repository.SubmitAsync(request, current, CorrelationIds.For(context), context.CancellationToken).ConfigureAwait(false);
+        var outcome = await repository.SubmitAsync(request, current, CorrelationIds.For(context), context.CancellationToken);
         return new SubmitAssessmentResponse { Assessment = outcome.Assessment, Duplicate = outcome.Duplicate };
     }
 
     public override async Task<AssessmentMessage> GetAssessment(GetAssessmentRequest request, ServerCallContext context) =>
-        await repository.FindAsync(request.AssessmentId, context.CancellationToken).ConfigureAwait(false)
+        await repository.FindAsync(request.AssessmentId, context.CancellationToken)
             ?? throw new AssessmentNotFoundException(request.AssessmentId);
 
     public override Task<ListAssessmentsResponse> ListAssessments(ListAssessmentsRequest request, ServerCallContext context)

@@ -3,7 +3,6 @@ using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Privacy;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -16,7 +15,7 @@ internal sealed class AssessmentNotes(ClinicalNotesVault vault) : SpasmPlatform.
     public async Task<IReadOnlyList<AssessmentMessage>> RevealAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AssessmentRow> rows, CancellationToken cancellationToken)
     {
-        var readings = await vault.OpenAsync(connection, transaction, [.. rows.Select(r => r.Notes)], cancellationToken).ConfigureAwait(false);
+        var readings = await vault.OpenAsync(connection, transaction, [.. rows.Select(r => r.Notes)], cancellationToken);
         for (var i = 0; i < rows.Count; i++)
         {
             Apply(rows[i].Assessment, readings[i]);
@@ -26,7 +25,7 @@ internal sealed class AssessmentNotes(ClinicalNotesVault vault) : SpasmPlatform.
     }
 
     public async Task<AssessmentMessage> RevealAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, AssessmentRow row, CancellationToken cancellationToken) =>
-        (await RevealAsync(connection, transaction, [row], cancellationToken).ConfigureAwait(false))[0];
+        (await RevealAsync(connection, transaction, [row], cancellationToken))[0];
 
     /// <summary>The notes of an assessment.submitted event.</summary>
     public Task<NotesReading> OpenAsync(StoredEvent submitted, CancellationToken cancellationToken) =>

@@ -4,7 +4,6 @@ using NpgsqlTypes;
 using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Streams;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -52,7 +51,7 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
             {
                 state = stored.EventType == AssessmentSubmitted.EventType
                     ? null
-                    : (await LoadAsync(connection, transaction, stored.StreamId["assessment-".Length..], cancellationToken).ConfigureAwait(false))?.Assessment;
+                    : (await LoadAsync(connection, transaction, stored.StreamId["assessment-".Length..], cancellationToken))?.Assessment;
             }
 
             if (stored.EventType == AssessmentSubmitted.EventType)
@@ -75,7 +74,7 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
 
         if (batch.BatchCommands.Count > 0)
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 
@@ -85,8 +84,8 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         await using var command = new NpgsqlCommand(
             $"SELECT assessment, sealed_clinical_notes FROM {schema}.assessments WHERE assessment_id = $1", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = assessmentId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Row(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Row(reader) : null;
     }
 
     /// <summary>Reads a row selected as (assessment, sealed_clinical_notes).</summary>

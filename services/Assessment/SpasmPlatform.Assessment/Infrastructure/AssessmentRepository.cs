@@ -10,8 +10,6 @@ using SpasmPlatform.Knowledge.V1;
 using SpasmPlatform.Privacy;
 using SpasmPlatform.ServiceDefaults.Grpc;
 using SpasmPlatform.Triage.Engine;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -67,8 +65,8 @@ internal sealed class AssessmentRepository(
         using var batchSpan = AppendContext.StartBatch("submit batch", [.. batch.Select(r => r.Item.Context)]);
         try
         {
-            await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            var stored = await ExistingStreamsAsync(session, batch, cancellationToken).ConfigureAwait(false);
+            await using var session = await store.OpenSessionAsync(cancellationToken);
+            var stored = await ExistingStreamsAsync(session, batch, cancellationToken);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var request in batch)
             {
@@ -84,11 +82,11 @@ internal sealed class AssessmentRepository(
                     var item = fresh[i].Item;
                     // In the append's transaction: a key made for a submission that loses the race is rolled back with it.
                     sealedNotes[i] = await vault.SealAsync(
-                        session.Connection, session.Transaction, item.Request.ClinicId, item.Request.PatientRef, item.AssessmentId, item.Request.ClinicalNotes, cancellationToken).ConfigureAwait(false);
+                        session.Connection, session.Transaction, item.Request.ClinicId, item.Request.PatientRef, item.AssessmentId, item.Request.ClinicalNotes, cancellationToken);
                     appends.Add(new StreamAppend(item.StreamId, AssessmentStream.StreamType, ExpectedVersion.NoStream, Events(item, sealedNotes[i])));
                 }
 
-                var appended = await session.AppendManyAsync(appends, cancellationToken).ConfigureAwait(false);
+                var appended = await session.AppendManyAsync(appends, cancellationToken);
                 for (var i = 0; i < fresh.Count; i++)
                 {
                     var item = fresh[i].Item;
@@ -109,7 +107,7 @@ internal sealed class AssessmentRepository(
                 }
             }
 
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken);
         }
         catch (ConcurrencyException) when (batch.Count == 1)
         {
@@ -127,7 +125,7 @@ internal sealed class AssessmentRepository(
 
         foreach (var duplicate in duplicates)
         {
-            var first = await FindAsync(duplicate.Item.AssessmentId, cancellationToken).ConfigureAwait(false);
+            var first = await FindAsync(duplicate.Item.AssessmentId, cancellationToken);
             if (first is null)
             {
                 duplicate.Fail(new InvalidOperationException($"{duplicate.Item.StreamId} exists but has no read-model row."));
@@ -174,8 +172,8 @@ internal sealed class AssessmentRepository(
         await using var command = new NpgsqlCommand($"SELECT id FROM {readModel.Schema}.mt_streams WHERE id = ANY($1)", session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Item.StreamId).ToArray() });
         var existing = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             existing.Add(reader.GetString(0));
         }
@@ -187,15 +185,15 @@ internal sealed class AssessmentRepository(
     {
         if (_submissions is not null)
         {
-            await _submissions.DisposeAsync().ConfigureAwait(false);
+            await _submissions.DisposeAsync();
         }
     }
 
     public async Task<AssessmentMessage?> FindAsync(string assessmentId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await readModel.LoadAsync(connection, null, assessmentId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : await notes.RevealAsync(connection, null, row, cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await readModel.LoadAsync(connection, null, assessmentId, cancellationToken);
+        return row is null ? null : await notes.RevealAsync(connection, null, row, cancellationToken);
     }
 
     /// <summary>
@@ -205,7 +203,7 @@ internal sealed class AssessmentRepository(
     public async Task<ListAssessmentsResponse> ListAsync(ListAssessmentsRequest request, PagePosition? after, CancellationToken cancellationToken)
     {
         var size = request.PageSize == 0 ? FieldRules.DefaultPageSize : request.PageSize;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
             SELECT assessment, sealed_clinical_notes FROM {readModel.Schema}.assessments
@@ -227,15 +225,15 @@ internal sealed class AssessmentRepository(
         command.Parameters.Add(new NpgsqlParameter { Value = size + 1 });
 
         var rows = new List<AssessmentRow>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 rows.Add(AssessmentReadModel.Row(reader));
             }
         }
 
-        var page = await notes.RevealAsync(connection, null, rows, cancellationToken).ConfigureAwait(false);
+        var page = await notes.RevealAsync(connection, null, rows, cancellationToken);
 
         var response = new ListAssessmentsResponse();
         response.Assessments.Add(page.Take(size));
@@ -257,10 +255,10 @@ internal sealed class AssessmentRepository(
     public async Task<AssessmentMessage> OverrideAsync(OverrideTriageRequest request, Func<string, CancellationToken, Task<KnowledgeBase>> pinnedKnowledge, string correlationId, CancellationToken cancellationToken)
     {
         var streamId = AssessmentStream.StreamId(request.AssessmentId);
-        var state = AssessmentState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var state = AssessmentState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken));
         // The decider does no I/O: the rule set the triage was decided with is fetched first (none for an unknown assessment).
         var pinnedLevels = state?.Triage is { } decided
-            ? (await pinnedKnowledge(decided.KnowledgeVersion, cancellationToken).ConfigureAwait(false)).RuleSet.UrgencyLevels
+            ? (await pinnedKnowledge(decided.KnowledgeVersion, cancellationToken)).RuleSet.UrgencyLevels
             : [];
         var now = clock.GetUtcNow();
         // Microseconds: what PostgreSQL keeps, so the time in the response equals the time read back later.
@@ -269,11 +267,11 @@ internal sealed class AssessmentRepository(
             state, new OverrideTriage(request.AssessmentId, request.ExpectedVersion, request.Urgency, request.ClinicianId, request.Reason, at), pinnedLevels);
         var triage = state!.Triage; // the decider refused a missing state or triage
 
-        await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var session = await store.OpenSessionAsync(cancellationToken);
         var appended = await session.AppendAsync(
             streamId, AssessmentStream.StreamType, ExpectedVersion.Exactly(request.ExpectedVersion),
             [EventJson.ToNewEvent(storeOptions.Types, overridden, Metadata(correlationId, null, overridden.ClinicianId, state.ClinicId), Guid.CreateVersion7())],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         var messageId = Guid.CreateVersion7();
         session.Publish(messageTypes.Create(
             new Integration.TriageOverridden(
@@ -281,10 +279,10 @@ internal sealed class AssessmentRepository(
                 overridden.Reason, triage.RuleSetVersion, triage.KnowledgeVersion, appended.NewVersion, overridden.At),
             streamId,
             messageId: messageId));
-        var updated = await readModel.LoadAsync(session.Connection, session.Transaction, request.AssessmentId, cancellationToken).ConfigureAwait(false)
+        var updated = await readModel.LoadAsync(session.Connection, session.Transaction, request.AssessmentId, cancellationToken)
             ?? throw new InvalidOperationException($"{streamId} has no read-model row.");
-        var revealed = await notes.RevealAsync(session.Connection, session.Transaction, updated, cancellationToken).ConfigureAwait(false);
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var revealed = await notes.RevealAsync(session.Connection, session.Transaction, updated, cancellationToken);
+        await session.CommitAsync(cancellationToken);
         return revealed;
     }
 
@@ -294,7 +292,7 @@ internal sealed class AssessmentRepository(
     /// </summary>
     public async Task<bool> LinkCarePlanAsync(EventStoreSession session, Integration.CarePlanDrafted drafted, Guid messageId, CancellationToken cancellationToken)
     {
-        var current = (await readModel.LoadAsync(session.Connection, session.Transaction, drafted.AssessmentId, cancellationToken).ConfigureAwait(false))?.Assessment;
+        var current = (await readModel.LoadAsync(session.Connection, session.Transaction, drafted.AssessmentId, cancellationToken))?.Assessment;
         if (current is null || current.ClinicId != drafted.ClinicId || current.CarePlanId == drafted.CarePlanId)
         {
             return false;
@@ -304,7 +302,7 @@ internal sealed class AssessmentRepository(
         await session.AppendAsync(
             AssessmentStream.StreamId(drafted.AssessmentId), AssessmentStream.StreamType, ExpectedVersion.Any,
             [EventJson.ToNewEvent(storeOptions.Types, linked, Metadata(drafted.CorrelationId, messageId.ToString(), "care-plan-service", drafted.ClinicId), Guid.CreateVersion7())],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         return true;
     }
 

@@ -1,5 +1,4 @@
 using SpasmPlatform.Privacy;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 

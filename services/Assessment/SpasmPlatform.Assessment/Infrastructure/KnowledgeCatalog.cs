@@ -27,13 +27,13 @@ internal sealed partial class KnowledgeCatalog(KnowledgeService.KnowledgeService
     /// <summary>Asks the knowledge service for its current version and switches to it (if higher than ours).</summary>
     public async Task LoadCurrentAsync(CancellationToken cancellationToken)
     {
-        var versions = await client.ListVersionsAsync(new ListVersionsRequest(), Options(cancellationToken)).ConfigureAwait(false);
+        var versions = await client.ListVersionsAsync(new ListVersionsRequest(), Options(cancellationToken));
         if (versions.CurrentVersion.Length == 0)
         {
             throw new KnowledgeUnavailableException("The knowledge service has no published version yet.");
         }
 
-        await SwitchAsync(versions.CurrentVersion, expectedContentHash: null, cancellationToken).ConfigureAwait(false);
+        await SwitchAsync(versions.CurrentVersion, expectedContentHash: null, cancellationToken);
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ internal sealed partial class KnowledgeCatalog(KnowledgeService.KnowledgeService
         KnowledgeBase knowledge;
         try
         {
-            knowledge = await GetAsync(version, cancellationToken).ConfigureAwait(false);
+            knowledge = await GetAsync(version, cancellationToken);
         }
         catch (KnowledgeUnavailableException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound })
         {
@@ -90,7 +90,7 @@ internal sealed partial class KnowledgeCatalog(KnowledgeService.KnowledgeService
 
         try
         {
-            var knowledge = await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, Options(cancellationToken)).ConfigureAwait(false);
+            var knowledge = await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, Options(cancellationToken));
             if (knowledge.Manifest?.Version != version || knowledge.RuleSet is null)
             {
                 throw new KnowledgeUnavailableException($"The knowledge service answered version '{knowledge.Manifest?.Version}' for '{version}'.");

@@ -27,13 +27,13 @@ internal sealed partial class KnowledgeRefresher(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await startup.WhenReadyAsync(stoppingToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.RefreshInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                await knowledge.LoadCurrentAsync(stoppingToken).ConfigureAwait(false);
+                await knowledge.LoadCurrentAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is KnowledgeUnavailableException or RpcException && !stoppingToken.IsCancellationRequested)
             {

@@ -7,7 +7,6 @@ using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 using SpasmPlatform.Privacy;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -33,7 +32,7 @@ internal sealed class NotesEraser(
         {
             try
             {
-                return await TryEraseAsync(request, streamId, correlationId, cancellationToken).ConfigureAwait(false);
+                return await TryEraseAsync(request, streamId, correlationId, cancellationToken);
             }
             catch (ConcurrencyException) when (attempt < Attempts)
             {
@@ -44,19 +43,19 @@ internal sealed class NotesEraser(
 
     private async Task<EraseClinicalNotesResponse> TryEraseAsync(EraseClinicalNotesRequest request, string streamId, string correlationId, CancellationToken cancellationToken)
     {
-        await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        var assessments = await AssessmentsOfAsync(session, request.ClinicId, request.PatientRef, cancellationToken).ConfigureAwait(false);
+        await using var session = await store.OpenSessionAsync(cancellationToken);
+        var assessments = await AssessmentsOfAsync(session, request.ClinicId, request.PatientRef, cancellationToken);
         if (assessments.Count == 0)
         {
             throw new PatientNotFoundException(request.ClinicId, request.PatientRef);
         }
 
-        var stream = await store.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
-        var erasure = await keys.EraseAsync(session.Connection, session.Transaction, request.ClinicId, request.PatientRef, throughGeneration: null, cancellationToken).ConfigureAwait(false);
+        var stream = await store.GetStreamAsync(streamId, cancellationToken);
+        var erasure = await keys.EraseAsync(session.Connection, session.Transaction, request.ClinicId, request.PatientRef, throughGeneration: null, cancellationToken);
         if (erasure.DestroyedGenerations.Count == 0 && stream is not null)
         {
             // Nothing left to destroy and the erasure is on record: the request is already fulfilled.
-            var last = (await store.ReadStreamAsync(streamId, stream.Version, stream.Version, cancellationToken).ConfigureAwait(false)).Single();
+            var last = (await store.ReadStreamAsync(streamId, stream.Version, stream.Version, cancellationToken)).Single();
             return Response(last.EventId, last.RecordedAt, last.Data<ClinicalNotesErased>().RequestedBy, alreadyErased: true, assessments.Count, 0);
         }
 
@@ -66,14 +65,14 @@ internal sealed class NotesEraser(
         var appended = await session.AppendAsync(
             streamId, PatientErasureStream.StreamType, stream is null ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(stream.Version),
             [EventJson.ToNewEvent(storeOptions.Types, erased, new EventMetadata(CorrelationId: correlationId, Actor: request.RequestedBy, TenantId: request.ClinicId), eventId)],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         var messageId = Guid.CreateVersion7();
         session.Publish(messageTypes.Create(
             new Integration.ClinicalNotesErased(
                 messageId, correlationId, request.ClinicId, request.PatientRef, erasure.ThroughGeneration, request.RequestedBy, request.Reason, appended.RecordedAt),
             streamId,
             messageId: messageId));
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken);
         return Response(eventId, appended.RecordedAt, request.RequestedBy, alreadyErased: false, assessments.Count, erasure.DestroyedGenerations.Count);
     }
 
@@ -85,8 +84,8 @@ internal sealed class NotesEraser(
         command.Parameters.AddWithValue(clinicId);
         command.Parameters.AddWithValue(patientRef);
         var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             ids.Add(reader.GetString(0));
         }

@@ -1,4 +1,3 @@
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 

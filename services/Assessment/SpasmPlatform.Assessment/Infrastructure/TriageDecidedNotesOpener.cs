@@ -2,7 +2,6 @@ using SpasmPlatform.Assessment.Domain;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.Privacy;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 
 namespace SpasmPlatform.Assessment.Infrastructure;
 
@@ -24,7 +23,7 @@ internal sealed class TriageDecidedNotesOpener(ClinicalNotesVault vault) : IOutb
         }
 
         var reading = await vault.OpenAsync(
-            new SealedNotesRef(decided.ClinicId, decided.PatientRef, decided.AssessmentId, decided.SealedClinicalNotes), cancellationToken).ConfigureAwait(false);
+            new SealedNotesRef(decided.ClinicId, decided.PatientRef, decided.AssessmentId, decided.SealedClinicalNotes), cancellationToken);
         var submission = ProtoJson.Parse<SubmitAssessmentRequest>(decided.SubmissionJson);
         submission.ClinicalNotes = reading.Text;
         return decided with

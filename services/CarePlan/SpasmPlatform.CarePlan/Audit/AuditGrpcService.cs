@@ -4,7 +4,6 @@ using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.EventStore.Streams;
 using Grpc.Core;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
 using Status = Grpc.Core.Status;
 using StatusCode = Grpc.Core.StatusCode;
 

@@ -11,8 +11,6 @@ using SpasmPlatform.EventStore.Streams;
 using Grpc.Net.Client;
 using Grpc.Core;
 using SpasmPlatform.Knowledge.V1;
-using AssessmentMessage = SpasmPlatform.Assessment.V1.Assessment;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Audit;
 
@@ -32,10 +30,10 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
 
     public async Task<DecisionTrace> TraceAsync(string assessmentId, CancellationToken cancellationToken)
     {
-        var chain = await ReadAsync(assessmentId, cancellationToken).ConfigureAwait(false);
+        var chain = await ReadAsync(assessmentId, cancellationToken);
         var state = new CarePlanState();
         var trace = new DecisionTrace { AssessmentId = assessmentId };
-        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken).ConfigureAwait(false));
+        trace.Events.Add(await audit.ToHistoryAsync(chain, cancellationToken));
         foreach (var chained in chain)
         {
             state = CarePlanState.Evolve(state, chained.Event);
@@ -53,7 +51,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         trace.KnowledgeVersion = trace.CarePlan.KnowledgeVersion;
 
         var first = state.Draft(state.Plans[0].CarePlanId);
-        var (submission, firstNotes) = await notes.SubmissionAsync(first, cancellationToken).ConfigureAwait(false);
+        var (submission, firstNotes) = await notes.SubmissionAsync(first, cancellationToken);
         trace.Submission = submission;
         trace.ClinicalNotesErased = firstNotes.Erased;
         trace.ClinicianId = trace.Submission.ClinicianId;
@@ -69,17 +67,17 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
     /// <summary>Drafts the plan again from the submission and triage it was drafted from, with its pinned (or today's) knowledge.</summary>
     public async Task<ReplayDecisionResponse> ReplayAsync(ReplayDecisionRequest request, CancellationToken cancellationToken)
     {
-        var state = CarePlanState.Fold((await ReadAsync(request.AssessmentId, cancellationToken).ConfigureAwait(false)).Select(c => c.Event));
+        var state = CarePlanState.Fold((await ReadAsync(request.AssessmentId, cancellationToken)).Select(c => c.Event));
         var plan = request.CarePlanId.Length > 0
             ? state.Find(request.CarePlanId) ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan '{request.CarePlanId}'.")
             : state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
         // After an erasure the drafter gets no notes: an exclusion only the notes caused shows up as a difference.
-        var (submission, _) = await notes.SubmissionAsync(drafted, cancellationToken).ConfigureAwait(false);
+        var (submission, _) = await notes.SubmissionAsync(drafted, cancellationToken);
         var triage = Parser.Parse<TriageResult>(drafted.TriageJson);
         var recorded = Parser.Parse<V1.CarePlan>(drafted.Plan.GetRawText());
 
-        var rules = await KnowledgeForReplayAsync(request.UseCurrentVersions ? null : recorded.KnowledgeVersion, cancellationToken).ConfigureAwait(false);
+        var rules = await KnowledgeForReplayAsync(request.UseCurrentVersions ? null : recorded.KnowledgeVersion, cancellationToken);
         var replayed = CarePlanDrafter.Draft(submission, triage, rules);
         // Identity is given by the consumer that drafted it, not by the drafter.
         replayed.CarePlanId = recorded.CarePlanId;
@@ -111,7 +109,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         var state = CarePlanState.Fold(events);
         var plan = state.Current ?? state.Plans[^1];
         var drafted = state.Draft(plan.CarePlanId);
-        var (submission, submissionNotes) = await notes.SubmissionAsync(drafted, cancellationToken).ConfigureAwait(false);
+        var (submission, submissionNotes) = await notes.SubmissionAsync(drafted, cancellationToken);
         return new AssessmentMessage
         {
             ClinicalNotesErased = submissionNotes.Erased,
@@ -176,8 +174,8 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
         try
         {
             version ??= (await knowledgeClient.ListVersionsAsync(
-                new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)).ConfigureAwait(false)).CurrentVersion;
-            return await knowledge.GetAsync(version, cancellationToken).ConfigureAwait(false);
+                new ListVersionsRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken))).CurrentVersion;
+            return await knowledge.GetAsync(version, cancellationToken);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -188,7 +186,7 @@ internal sealed class CarePlanAuditReader(AuditStore audit, KnowledgeCache knowl
 
     private async Task<IReadOnlyList<ChainedEvent>> ReadAsync(string assessmentId, CancellationToken cancellationToken)
     {
-        var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken).ConfigureAwait(false);
+        var chain = await audit.ReadChainAsync(audit.StreamOf(assessmentId), cancellationToken);
         return chain.Count > 0 ? chain : throw new CarePlanNotFoundException($"Assessment '{assessmentId}' has no care plan.");
     }
 }

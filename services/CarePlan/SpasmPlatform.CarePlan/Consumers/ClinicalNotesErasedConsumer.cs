@@ -23,8 +23,8 @@ internal sealed class ClinicalNotesErasedConsumer(
     protected override async Task HandleAsync(ConsumeContext<ClinicalNotesErased> context, EventStoreSession session)
     {
         var message = context.Message;
-        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken);
         await keys.EraseAsync(session.Connection, session.Transaction, message.ClinicId, message.PatientRef, message.ThroughGeneration, context.CancellationToken)
-            .ConfigureAwait(false);
+            ;
     }
 }

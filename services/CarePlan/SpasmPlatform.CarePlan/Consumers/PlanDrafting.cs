@@ -3,7 +3,6 @@ using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
 using SpasmPlatform.Knowledge.V1;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Consumers;
 

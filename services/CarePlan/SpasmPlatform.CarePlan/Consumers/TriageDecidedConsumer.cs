@@ -5,11 +5,9 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.EventStore.Streams;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Consumers;
 
@@ -35,9 +33,9 @@ internal sealed class TriageDecidedConsumer(
     protected override async Task HandleAsync(ConsumeContext<Integration.TriageDecided> context, EventStoreSession session)
     {
         var message = context.Message;
-        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken);
         var streamId = CarePlanStream.Id(message.AssessmentId);
-        if (await _store.GetStreamAsync(streamId, context.CancellationToken).ConfigureAwait(false) is not null)
+        if (await _store.GetStreamAsync(streamId, context.CancellationToken) is not null)
         {
             return;
         }
@@ -45,10 +43,10 @@ internal sealed class TriageDecidedConsumer(
         var submission = Parser.Parse<SubmitAssessmentRequest>(message.SubmissionJson);
         // Sealed with this service's key before anything is stored; cleared if an erasure got here first.
         var sealedNotes = await notes.SealAsync(
-            session.Connection, session.Transaction, submission, message.AssessmentId, message.ClinicalNotesGeneration, context.CancellationToken).ConfigureAwait(false);
+            session.Connection, session.Transaction, submission, message.AssessmentId, message.ClinicalNotesGeneration, context.CancellationToken);
         var triage = Parser.Parse<TriageResult>(message.TriageJson);
         var version = message.KnowledgeVersion.Length > 0 ? message.KnowledgeVersion : triage.KnowledgeVersion;
-        var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken).ConfigureAwait(false);
+        var knowledgeBase = await knowledge.GetAsync(version, context.CancellationToken);
 
         var plan = PlanDrafting.Draft(
             submission, triage, knowledgeBase, message.AssessmentId, 1, message.ClinicId, message.PatientRef, message.AssessmentVersion);
@@ -57,7 +55,7 @@ internal sealed class TriageDecidedConsumer(
             plan.CarePlanId, plan.AssessmentId, message.AssessmentVersion, ProtoJson.ToElement(plan), CarePlanEvents.StoredSubmission(submission), message.TriageJson, null,
             sealedNotes);
         var metadata = new EventMetadata(CorrelationId: message.CorrelationId, CausationId: message.MessageId.ToString(), Actor: CarePlanEvents.DrafterActor, TenantId: message.ClinicId);
-        await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken).ConfigureAwait(false);
+        await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.NoStream, [events.Event(drafted, metadata)], context.CancellationToken);
         session.Publish(events.Drafted(plan, message.CorrelationId));
         PlanDrafting.Appended(logger, plan);
     }

@@ -6,12 +6,10 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.Domain;
 using SpasmPlatform.CarePlan.Drafting;
 using SpasmPlatform.CarePlan.Infrastructure;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.Contracts.Presentation;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Inbox;
 using SpasmPlatform.EventStore.Streams;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Consumers;
 
@@ -39,9 +37,9 @@ internal sealed class TriageOverriddenConsumer(
     protected override async Task HandleAsync(ConsumeContext<Integration.TriageOverridden> context, EventStoreSession session)
     {
         var message = context.Message;
-        await startup.WhenReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        await startup.WhenReadyAsync(context.CancellationToken);
         var streamId = CarePlanStream.Id(message.AssessmentId);
-        var state = CarePlanState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken).ConfigureAwait(false));
+        var state = CarePlanState.Fold(await _store.ReadStreamAsync(streamId, cancellationToken: context.CancellationToken));
         var current = state.Current
             ?? throw new InvalidOperationException($"No care plan for assessment {message.AssessmentId} yet; its TriageDecided has not been handled.");
         if (current.AssessmentVersion >= message.AssessmentVersion)
@@ -51,7 +49,7 @@ internal sealed class TriageOverriddenConsumer(
 
         var source = state.Draft(current.CarePlanId);
         // The redraft reads the notes as they are now: erased notes no longer count.
-        var (submission, _) = await notes.SubmissionAsync(source, context.CancellationToken).ConfigureAwait(false);
+        var (submission, _) = await notes.SubmissionAsync(source, context.CancellationToken);
         var triage = Parser.Parse<TriageResult>(source.TriageJson);
         if (triage.EngineUrgency == Common.V1.Urgency.Unspecified)
         {
@@ -66,7 +64,7 @@ internal sealed class TriageOverriddenConsumer(
             Reason = message.Reason,
             At = Timestamp.FromDateTimeOffset(message.OverriddenAt),
         };
-        var knowledgeBase = await knowledge.GetAsync(current.KnowledgeVersion, context.CancellationToken).ConfigureAwait(false);
+        var knowledgeBase = await knowledge.GetAsync(current.KnowledgeVersion, context.CancellationToken);
 
         var plan = PlanDrafting.Draft(
             submission, triage, knowledgeBase, message.AssessmentId, state.Plans.Count + 1, current.ClinicId, current.PatientRef, message.AssessmentVersion);
@@ -80,7 +78,7 @@ internal sealed class TriageOverriddenConsumer(
         await session.AppendAsync(
             streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(state.Version),
             [events.Event(superseded, metadata), events.Event(drafted, metadata with { Actor = CarePlanEvents.DrafterActor })],
-            context.CancellationToken).ConfigureAwait(false);
+            context.CancellationToken);
         session.Publish(events.Drafted(plan, message.CorrelationId));
         PlanDrafting.Appended(logger, plan);
     }

@@ -3,7 +3,6 @@ using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.CarePlan.V1;
 using SpasmPlatform.Common.V1;
 using SpasmPlatform.Knowledge.V1;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Drafting;
 

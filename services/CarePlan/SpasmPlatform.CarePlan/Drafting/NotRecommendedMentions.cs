@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Knowledge.V1;
-using TriageResult = SpasmPlatform.Assessment.V1.Triage;
 
 namespace SpasmPlatform.CarePlan.Drafting;
 

@@ -18,9 +18,9 @@ internal sealed class CarePlanGrpcService(
 {
     public override async Task<V1.CarePlan> GetCarePlan(GetCarePlanRequest request, ServerCallContext context) =>
         request.CarePlanId.Length > 0
-            ? await queries.FindAsync(request.CarePlanId, context.CancellationToken).ConfigureAwait(false)
+            ? await queries.FindAsync(request.CarePlanId, context.CancellationToken)
                 ?? throw new CarePlanNotFoundException($"Care plan '{request.CarePlanId}' does not exist.")
-            : await queries.FindByAssessmentAsync(request.AssessmentId, context.CancellationToken).ConfigureAwait(false)
+            : await queries.FindByAssessmentAsync(request.AssessmentId, context.CancellationToken)
                 ?? throw new CarePlanNotFoundException($"Assessment '{request.AssessmentId}' has no care plan (yet).");
 
     public override async Task<ListCarePlansResponse> ListCarePlans(ListCarePlansRequest request, ServerCallContext context)
@@ -28,7 +28,7 @@ internal sealed class CarePlanGrpcService(
         // The validator has already refused tokens that do not read or were issued for another filter.
         long? before = PageToken.Read(request.PageToken, request, out var after) == PageTokenReading.Valid ? after.Number : null;
         var pageSize = request.PageSize == 0 ? FieldRules.DefaultPageSize : request.PageSize;
-        var (plans, next) = await queries.ListAsync(request.ClinicId, request.Status, pageSize, before, context.CancellationToken).ConfigureAwait(false);
+        var (plans, next) = await queries.ListAsync(request.ClinicId, request.Status, pageSize, before, context.CancellationToken);
         var response = new ListCarePlansResponse { NextPageToken = next is { } position ? PageToken.Issue(request, new PagePosition(position)) : string.Empty };
         response.CarePlans.Add(plans);
         return response;

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using SpasmPlatform.CarePlan.Domain;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;

@@ -24,7 +24,7 @@ internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Au
             return null;
         }
 
-        var key = await vault.Keys.ForGenerationAsync(connection, transaction, submission.ClinicId, submission.PatientRef, generation, cancellationToken).ConfigureAwait(false);
+        var key = await vault.Keys.ForGenerationAsync(connection, transaction, submission.ClinicId, submission.PatientRef, generation, cancellationToken);
         if (key is null)
         {
             submission.ClinicalNotes = string.Empty;
@@ -48,7 +48,7 @@ internal sealed class CarePlanNotes(ClinicalNotesVault vault) : SpasmPlatform.Au
     public async Task<(SubmitAssessmentRequest Submission, NotesReading Notes)> SubmissionAsync(CarePlanDrafted drafted, CancellationToken cancellationToken)
     {
         var submission = CarePlanEvents.ParseSubmission(drafted.SubmissionJson);
-        var notes = await OpenAsync(drafted, submission, cancellationToken).ConfigureAwait(false);
+        var notes = await OpenAsync(drafted, submission, cancellationToken);
         if (notes != NotesReading.None)
         {
             submission.ClinicalNotes = notes.Text;

@@ -10,7 +10,7 @@ internal sealed class CarePlanQueries(NpgsqlDataSource dataSource, CarePlanReadM
     {
         await using var command = dataSource.CreateCommand($"SELECT plan::text FROM {readModel.Table} WHERE care_plan_id = $1");
         command.Parameters.AddWithValue(carePlanId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? CarePlanReadModel.Parse(json) : null;
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? CarePlanReadModel.Parse(json) : null;
     }
 
     /// <summary>The assessment's current plan: the newest one not superseded (or the newest, if all are).</summary>
@@ -20,7 +20,7 @@ internal sealed class CarePlanQueries(NpgsqlDataSource dataSource, CarePlanReadM
             $"SELECT plan::text FROM {readModel.Table} WHERE assessment_id = $1 ORDER BY status = $2, drafted_position DESC LIMIT 1");
         command.Parameters.AddWithValue(assessmentId);
         command.Parameters.AddWithValue((int)CarePlanStatus.Superseded);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? CarePlanReadModel.Parse(json) : null;
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? CarePlanReadModel.Parse(json) : null;
     }
 
     /// <summary>One page, newest first; <paramref name="before"/> is the last row's drafted_position from the page before.</summary>
@@ -39,8 +39,8 @@ internal sealed class CarePlanQueries(NpgsqlDataSource dataSource, CarePlanReadM
         var plans = new List<V1.CarePlan>();
         long last = 0;
         var more = false;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             if (plans.Count == pageSize)
             {

@@ -55,7 +55,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
                 insert.Parameters.AddWithValue(plan.ClinicId);
                 insert.Parameters.AddWithValue((int)plan.Status);
                 insert.Parameters.Add(new NpgsqlParameter { Value = Formatter.Format(plan), NpgsqlDbType = NpgsqlDbType.Jsonb });
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
                 continue;
             }
 
@@ -68,7 +68,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
             await using (var select = new NpgsqlCommand($"SELECT plan::text FROM {Table} WHERE care_plan_id = $1 FOR UPDATE", connection, transaction))
             {
                 select.Parameters.AddWithValue(planId);
-                json = (string?)await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                json = (string?)await select.ExecuteScalarAsync(cancellationToken);
             }
 
             if (json is null)
@@ -83,7 +83,7 @@ internal sealed class CarePlanReadModel(string schema) : IInlineProjection
             update.Parameters.AddWithValue(planId);
             update.Parameters.AddWithValue((int)current.Status);
             update.Parameters.Add(new NpgsqlParameter { Value = Formatter.Format(current), NpgsqlDbType = NpgsqlDbType.Jsonb });
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 }

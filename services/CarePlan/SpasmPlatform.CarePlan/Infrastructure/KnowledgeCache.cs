@@ -17,7 +17,7 @@ internal sealed class KnowledgeCache(KnowledgeService.KnowledgeServiceClient cli
         var entry = _versions.GetOrAdd(version, v => new Lazy<Task<KnowledgeBase>>(() => FetchAsync(v)));
         try
         {
-            return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await entry.Value.WaitAsync(cancellationToken);
         }
         catch when (entry.Value.IsFaulted || entry.Value.IsCanceled)
         {
@@ -28,5 +28,5 @@ internal sealed class KnowledgeCache(KnowledgeService.KnowledgeServiceClient cli
 
     // Not tied to one caller's token: other callers may be waiting on the same fetch.
     private async Task<KnowledgeBase> FetchAsync(string version) =>
-        await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, new global::Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddSeconds(30))).ConfigureAwait(false);
+        await client.GetKnowledgeBaseAsync(new GetKnowledgeBaseRequest { Version = version }, new global::Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
 }

@@ -35,7 +35,7 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         ReviewAsync(request.CarePlanId, request.ExpectedVersion, correlationId, cancellationToken, async (plan, state, token) =>
         {
             // The plan's pinned version; fetched before deciding because the decider does no I/O.
-            var knowledgeBase = await knowledge.GetAsync(plan.KnowledgeVersion, token).ConfigureAwait(false);
+            var knowledgeBase = await knowledge.GetAsync(plan.KnowledgeVersion, token);
             var amended = CarePlanDecider.Amend(
                 state,
                 new AmendCarePlan(request.CarePlanId, request.ExpectedVersion, request.PhysiotherapistId, request.Reason, [.. request.AddInterventionCodes], [.. request.RemoveInterventionCodes]),
@@ -51,15 +51,15 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         Func<V1.CarePlan, CarePlanState, CancellationToken, Task<(NewEvent Event, OutboxMessage Announcement)>> decide)
     {
         // The read model knows which assessment, and so which stream, the plan belongs to; the row serves the announcement.
-        var row = await queries.FindAsync(carePlanId, cancellationToken).ConfigureAwait(false)
+        var row = await queries.FindAsync(carePlanId, cancellationToken)
             ?? throw new CarePlanNotFoundException($"Care plan '{carePlanId}' does not exist.");
         var streamId = CarePlanStream.Id(row.AssessmentId);
-        var state = CarePlanState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken).ConfigureAwait(false));
-        var decision = await decide(row, state, cancellationToken).ConfigureAwait(false);
+        var state = CarePlanState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken));
+        var decision = await decide(row, state, cancellationToken);
         await store.AppendAsync(
             streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(expectedVersion), [decision.Event], [decision.Announcement], cancellationToken)
-            .ConfigureAwait(false);
-        return await queries.FindAsync(carePlanId, cancellationToken).ConfigureAwait(false)
+            ;
+        return await queries.FindAsync(carePlanId, cancellationToken)
             ?? throw new InvalidOperationException($"Care plan {carePlanId} vanished from the read model.");
     }
 

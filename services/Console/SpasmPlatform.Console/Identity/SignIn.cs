@@ -111,7 +111,7 @@ public static class SignIn
                     return Results.Redirect($"{Path}?problem=unknown");
                 }
 
-                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, chosen.ToPrincipal("demo", DateTimeOffset.UtcNow + settings.SessionLifetime)).ConfigureAwait(false);
+                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, chosen.ToPrincipal("demo", DateTimeOffset.UtcNow + settings.SessionLifetime));
                 return Results.LocalRedirect(SafeReturn(returnUrl));
             });
         }
@@ -123,7 +123,7 @@ public static class SignIn
 
         app.MapPost("/account/signout", async (HttpContext context) =>
         {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect($"{Path}?signedOut=1");
         });
     }

@@ -18,7 +18,7 @@ public sealed class PlatformCalls(ServiceChannels channels, AuthenticationStateP
 {
     public async Task<PersonClients> AsPersonAsync()
     {
-        var state = await authentication.GetAuthenticationStateAsync().ConfigureAwait(false);
+        var state = await authentication.GetAuthenticationStateAsync();
         var person = Person.From(state.User) ?? throw new NotSignedInException();
         return new PersonClients(person, channels);
     }

@@ -29,8 +29,8 @@ public static class ReportDownload
         var timeZone = zone is { Length: > 0 } && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? found : TimeZoneInfo.Utc;
         try
         {
-            var trace = await calls.AssessmentAudit.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = id }, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            var integrity = await calls.AssessmentAudit.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = id }, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            var trace = await calls.AssessmentAudit.GetDecisionTraceAsync(new GetDecisionTraceRequest { AssessmentId = id }, cancellationToken: context.RequestAborted);
+            var integrity = await calls.AssessmentAudit.VerifyIntegrityAsync(new VerifyIntegrityRequest { AssessmentId = id }, cancellationToken: context.RequestAborted);
             var html = DecisionReport.Render(trace, integrity, clock.GetUtcNow(), timeZone);
             return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"decision-report-{trace.AssessmentId}.html");
         }

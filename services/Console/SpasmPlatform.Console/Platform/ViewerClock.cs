@@ -13,7 +13,7 @@ public sealed class ViewerClock
     public async Task LoadAsync(IJSRuntime js)
     {
         ArgumentNullException.ThrowIfNull(js);
-        var id = await js.InvokeAsync<string?>("spasmConsole.timeZone").ConfigureAwait(false);
+        var id = await js.InvokeAsync<string?>("spasmConsole.timeZone");
         if (!string.IsNullOrEmpty(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) && zone.Id != Zone.Id)
         {
             Zone = zone;

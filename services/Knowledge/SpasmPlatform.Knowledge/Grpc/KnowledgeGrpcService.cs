@@ -19,18 +19,18 @@ internal sealed class KnowledgeGrpcService(
     {
         if (request.Version.Length > 0)
         {
-            var holder = await repository.FindByRuleSetAsync(request.Version, context.CancellationToken).ConfigureAwait(false)
+            var holder = await repository.FindByRuleSetAsync(request.Version, context.CancellationToken)
                 ?? throw new KnowledgeNotFoundException($"Rule set version '{request.Version}' is not published.");
-            var knowledge = await repository.LoadAsync(holder.Version, context.CancellationToken).ConfigureAwait(false);
+            var knowledge = await repository.LoadAsync(holder.Version, context.CancellationToken);
             return knowledge.RuleSet;
         }
 
-        return (await ResolveAsync(request.KnowledgeVersion, context.CancellationToken).ConfigureAwait(false)).RuleSet;
+        return (await ResolveAsync(request.KnowledgeVersion, context.CancellationToken)).RuleSet;
     }
 
     public override async Task<ListConditionsResponse> ListConditions(ListConditionsRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken);
         var response = new ListConditionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
         response.Conditions.Add(knowledge.Conditions.Where(c => request.Kind == ConditionKind.Unspecified || c.Kind == request.Kind));
         return response;
@@ -38,14 +38,14 @@ internal sealed class KnowledgeGrpcService(
 
     public override async Task<Condition> GetCondition(GetConditionRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken);
         return knowledge.Conditions.FirstOrDefault(c => c.Code == request.Code)
             ?? throw new KnowledgeNotFoundException($"Knowledge version {knowledge.Manifest.Version} has no condition '{request.Code}'.");
     }
 
     public override async Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context)
     {
-        var knowledge = await ResolveAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
+        var knowledge = await ResolveAsync(request.Version, context.CancellationToken);
         var response = new ListInterventionsResponse { KnowledgeVersion = knowledge.Manifest.Version };
         response.Interventions.Add(knowledge.Interventions.Where(i => request.Stance == Stance.Unspecified || i.Stance == request.Stance));
         return response;
@@ -53,16 +53,16 @@ internal sealed class KnowledgeGrpcService(
 
     public override async Task<SearchResponse> Search(SearchRequest request, ServerCallContext context)
     {
-        var version = await ResolveVersionAsync(request.Version, context.CancellationToken).ConfigureAwait(false);
+        var version = await ResolveVersionAsync(request.Version, context.CancellationToken);
         var limit = request.Limit == 0 ? KnowledgeRequestValidators.DefaultLimit : request.Limit;
         var response = new SearchResponse { KnowledgeVersion = version };
-        response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), context.CancellationToken).ConfigureAwait(false));
+        response.Hits.Add(await search.SearchAsync(version, request.Query, limit, request.Kinds.ToList(), context.CancellationToken));
         return response;
     }
 
     public override async Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext context)
     {
-        var versions = await repository.ListVersionsAsync(context.CancellationToken).ConfigureAwait(false);
+        var versions = await repository.ListVersionsAsync(context.CancellationToken);
         var response = new ListVersionsResponse { CurrentVersion = versions.FirstOrDefault()?.Version ?? string.Empty };
         response.Versions.Add(versions);
         return response;
@@ -73,7 +73,7 @@ internal sealed class KnowledgeGrpcService(
         var files = request.Files.Select(f => new ContentFileText(f.Path, f.Text)).ToList();
         var knowledge = KnowledgeLoader.Load(files);
         var correlationId = CorrelationIds.For(context);
-        var (version, duplicate) = await repository.PublishAsync(knowledge, files, request.PublishedBy, correlationId, context.CancellationToken).ConfigureAwait(false);
+        var (version, duplicate) = await repository.PublishAsync(knowledge, files, request.PublishedBy, correlationId, context.CancellationToken);
         return new PublishVersionResponse { Version = version, Duplicate = duplicate };
     }
 
@@ -81,18 +81,18 @@ internal sealed class KnowledgeGrpcService(
         ResolveAsync(request.Version, context.CancellationToken);
 
     private async Task<KnowledgeBase> ResolveAsync(string version, CancellationToken cancellationToken) =>
-        await repository.LoadAsync(await ResolveVersionAsync(version, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await repository.LoadAsync(await ResolveVersionAsync(version, cancellationToken), cancellationToken);
 
     /// <summary>An explicit version must exist; none means the current (highest) one.</summary>
     private async Task<string> ResolveVersionAsync(string version, CancellationToken cancellationToken)
     {
         if (version.Length > 0)
         {
-            return (await repository.FindVersionAsync(version, cancellationToken).ConfigureAwait(false))?.Version
+            return (await repository.FindVersionAsync(version, cancellationToken))?.Version
                 ?? throw new KnowledgeNotFoundException($"Knowledge version '{version}' is not published.");
         }
 
-        var versions = await repository.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
+        var versions = await repository.ListVersionsAsync(cancellationToken);
         return versions.FirstOrDefault()?.Version ?? throw new KnowledgeNotFoundException("No knowledge version is published yet.");
     }
 }

@@ -26,7 +26,7 @@ internal sealed partial class BundledContentStep(
 
         var files = KnowledgeLoader.ReadDirectory(options.Value.ContentPath);
         var knowledge = KnowledgeLoader.Load(files);
-        var (version, duplicate) = await repository.PublishAsync(knowledge, files, "knowledge-service:bundled-content", $"startup-{Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
+        var (version, duplicate) = await repository.PublishAsync(knowledge, files, "knowledge-service:bundled-content", $"startup-{Guid.NewGuid():N}", cancellationToken);
         Published(logger, version.Version, version.ContentHash, duplicate);
     }
 

@@ -60,9 +60,9 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         {
             var published = stored.Data<KnowledgeVersionPublished>();
             var knowledge = Parser.Parse<KnowledgeBase>(published.KnowledgeBase.GetRawText());
-            await RegisterRuleSetAsync(connection, transaction, published, cancellationToken).ConfigureAwait(false);
-            await InsertVersionAsync(connection, transaction, stored, published, knowledge, cancellationToken).ConfigureAwait(false);
-            await IndexAsync(connection, transaction, published.Version, knowledge, cancellationToken).ConfigureAwait(false);
+            await RegisterRuleSetAsync(connection, transaction, published, cancellationToken);
+            await InsertVersionAsync(connection, transaction, stored, published, knowledge, cancellationToken);
+            await IndexAsync(connection, transaction, published.Version, knowledge, cancellationToken);
         }
     }
 
@@ -82,7 +82,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
         command.Parameters.Add(new NpgsqlParameter { Value = published.RuleSetVersion });
         command.Parameters.Add(new NpgsqlParameter { Value = published.RuleSetHash });
         command.Parameters.Add(new NpgsqlParameter { Value = published.Version });
-        var stored = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        var stored = (string?)await command.ExecuteScalarAsync(cancellationToken);
         if (stored is null)
         {
             // Inserted by a concurrent publish this statement's snapshot cannot see yet.
@@ -118,13 +118,13 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task IndexAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string version, KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(connection, transaction);
-        await using (batch.ConfigureAwait(false))
+        await using (batch)
         {
             foreach (var item in SearchDocuments.Of(knowledge))
             {
@@ -143,7 +143,7 @@ internal sealed class KnowledgeReadModel(string schema) : IInlineProjection
 
             if (batch.BatchCommands.Count > 0)
             {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
         }
     }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
-using Integration = SpasmPlatform.Contracts.IntegrationEvents;
 using SpasmPlatform.EventStore;
 using SpasmPlatform.EventStore.Outbox;
 using SpasmPlatform.EventStore.Serialization;
@@ -38,7 +37,7 @@ internal sealed class KnowledgeRepository(
         var version = knowledge.Manifest.Version;
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await FindVersionAsync(version, cancellationToken).ConfigureAwait(false);
+            var existing = await FindVersionAsync(version, cancellationToken);
             if (existing is not null)
             {
                 return existing.ContentHash == knowledge.ContentHash
@@ -60,7 +59,7 @@ internal sealed class KnowledgeRepository(
                     KnowledgeVersionStream.Id(version), KnowledgeVersionStream.StreamType, ExpectedVersion.NoStream,
                     [new NewEvent(eventId, KnowledgeVersionPublished.EventType, stored, metadata)],
                     [messageTypes.Create(announcement, KnowledgeVersionStream.Id(version))],
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken);
             }
             catch (ConcurrencyException) when (attempt == 0)
             {
@@ -69,21 +68,21 @@ internal sealed class KnowledgeRepository(
             }
 
             _content[version] = knowledge;
-            return (await FindVersionAsync(version, cancellationToken).ConfigureAwait(false)
+            return (await FindVersionAsync(version, cancellationToken)
                 ?? throw new InvalidOperationException($"Version {version} was appended but is not in the version list."), false);
         }
     }
 
     /// <summary>Every published version, newest (highest semantic version) first.</summary>
     public async Task<IReadOnlyList<KnowledgeVersion>> ListVersionsAsync(CancellationToken cancellationToken) =>
-        await QueryVersionsAsync(string.Empty, [], cancellationToken).ConfigureAwait(false);
+        await QueryVersionsAsync(string.Empty, [], cancellationToken);
 
     public async Task<KnowledgeVersion?> FindVersionAsync(string version, CancellationToken cancellationToken) =>
-        (await QueryVersionsAsync("WHERE version = $1", [version], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await QueryVersionsAsync("WHERE version = $1", [version], cancellationToken)).FirstOrDefault();
 
     /// <summary>The newest knowledge version that carries rule-set <paramref name="ruleSetVersion"/>.</summary>
     public async Task<KnowledgeVersion?> FindByRuleSetAsync(string ruleSetVersion, CancellationToken cancellationToken) =>
-        (await QueryVersionsAsync("WHERE rule_set_version = $1", [ruleSetVersion], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await QueryVersionsAsync("WHERE rule_set_version = $1", [ruleSetVersion], cancellationToken)).FirstOrDefault();
 
     /// <summary>The content of <paramref name="version"/>, read from its event and checked against its hash.</summary>
     public async Task<KnowledgeBase> LoadAsync(string version, CancellationToken cancellationToken)
@@ -93,7 +92,7 @@ internal sealed class KnowledgeRepository(
             return cached;
         }
 
-        var events = await store.ReadStreamAsync(KnowledgeVersionStream.Id(version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var events = await store.ReadStreamAsync(KnowledgeVersionStream.Id(version), cancellationToken: cancellationToken);
         var stored = events.FirstOrDefault(e => e.EventType == KnowledgeVersionPublished.EventType)?.Data<KnowledgeVersionPublished>()
             ?? throw new KnowledgeNotFoundException($"Knowledge version '{version}' is not published.");
         var knowledge = Parser.Parse<KnowledgeBase>(stored.KnowledgeBase.GetRawText());
@@ -120,8 +119,8 @@ internal sealed class KnowledgeRepository(
         }
 
         var versions = new List<KnowledgeVersion>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             versions.Add(new KnowledgeVersion
             {

@@ -37,8 +37,8 @@ internal sealed class KnowledgeSearch(NpgsqlDataSource dataSource, KnowledgeRead
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         command.Parameters.Add(new NpgsqlParameter { Value = kinds.Select(k => (int)k).ToArray() });
         var hits = new List<SearchHit>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             var hit = new SearchHit
             {

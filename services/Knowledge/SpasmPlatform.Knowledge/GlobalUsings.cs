@@ -1,0 +1,2 @@
+// Aliases that name generated or contract types the same way in every file of this service.
+global using Integration = SpasmPlatform.Contracts.IntegrationEvents;
