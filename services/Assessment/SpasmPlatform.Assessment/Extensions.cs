@@ -85,12 +85,7 @@ public static class Extensions
         services.AddSingleton<CarePlanTraceSource>();
         services.AddSingleton<AuditGrpcService>();
 
-        var validators = new AssessmentRequestValidators();
-        services.AddSingleton<IRequestValidator<SubmitAssessmentRequest>>(validators);
-        services.AddSingleton<IRequestValidator<GetAssessmentRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ListAssessmentsRequest>>(validators);
-        services.AddSingleton<IRequestValidator<OverrideTriageRequest>>(validators);
-        services.AddSingleton<IRequestValidator<EraseClinicalNotesRequest>>(validators);
+        services.AddRequestValidators(new AssessmentRequestValidators());
         return builder;
     }
 

@@ -23,13 +23,7 @@ public static class AuditServiceCollectionExtensions
         services.AddGrpcErrors(errors => errors
             .Map<AuditNotFoundException>(StatusCode.NotFound)
             .Map<AuditRangeException>(StatusCode.OutOfRange));
-        var validators = new AuditRequestValidators();
-        services.AddSingleton<IRequestValidator<GetDecisionTraceRequest>>(validators);
-        services.AddSingleton<IRequestValidator<StreamHistoryRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ReplayDecisionRequest>>(validators);
-        services.AddSingleton<IRequestValidator<VerifyIntegrityRequest>>(validators);
-        services.AddSingleton<IRequestValidator<GetStateAtRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ListAccessEventsRequest>>(validators);
+        services.AddRequestValidators(new AuditRequestValidators());
         return services;
     }
 }

@@ -141,6 +141,18 @@ public static class Extensions
     public static IServiceCollection AddGrpcErrors(this IServiceCollection services, Action<GrpcErrorMap> configure) =>
         services.Configure(configure);
 
+    /// <summary>Registers <paramref name="validators"/> for every request type it validates (each IRequestValidator&lt;T&gt; it implements).</summary>
+    public static IServiceCollection AddRequestValidators(this IServiceCollection services, object validators)
+    {
+        ArgumentNullException.ThrowIfNull(validators);
+        foreach (var contract in validators.GetType().GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestValidator<>)))
+        {
+            services.AddSingleton(contract, validators);
+        }
+
+        return services;
+    }
+
     /// <summary>A step the service must have done before it is ready; steps run in the order they are added.</summary>
     public static IServiceCollection AddStartupStep<TStep>(this IServiceCollection services)
         where TStep : class, IStartupStep =>

@@ -71,12 +71,7 @@ public static class Extensions
         services.AddSingleton<CarePlanAuditReader>();
         services.AddSingleton<AuditGrpcService>();
 
-        var validators = new CarePlanRequestValidators();
-        services.AddSingleton<IRequestValidator<GetCarePlanRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ListCarePlansRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ApproveCarePlanRequest>>(validators);
-        services.AddSingleton<IRequestValidator<AmendCarePlanRequest>>(validators);
-        services.AddSingleton<IRequestValidator<RejectCarePlanRequest>>(validators);
+        services.AddRequestValidators(new CarePlanRequestValidators());
         return builder;
     }
 

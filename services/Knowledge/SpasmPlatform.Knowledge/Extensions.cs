@@ -44,14 +44,7 @@ public static class Extensions
                 e.Errors.Select(error => ("files", error)))));
         services.AddSingleton<KnowledgeGrpcService>();
 
-        var validators = new KnowledgeRequestValidators();
-        services.AddSingleton<IRequestValidator<GetRuleSetRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ListConditionsRequest>>(validators);
-        services.AddSingleton<IRequestValidator<GetConditionRequest>>(validators);
-        services.AddSingleton<IRequestValidator<ListInterventionsRequest>>(validators);
-        services.AddSingleton<IRequestValidator<SearchRequest>>(validators);
-        services.AddSingleton<IRequestValidator<PublishVersionRequest>>(validators);
-        services.AddSingleton<IRequestValidator<GetKnowledgeBaseRequest>>(validators);
+        services.AddRequestValidators(new KnowledgeRequestValidators());
         return builder;
     }
 
