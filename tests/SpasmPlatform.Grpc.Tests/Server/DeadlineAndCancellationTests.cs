@@ -115,7 +115,8 @@ public sealed class DeadlineAndCancellationTests(ServerFixture fixture) : IClass
     // deadline that passed while a response flush was in progress made Kestrel reset the stream with INTERNAL_ERROR, and
     // the client got no status at all. grpc-dotnet ends a call past its deadline by sending DEADLINE_EXCEEDED and then
     // resetting the stream with CANCEL; when the flush cannot finish first, the reset is all the client sees, which
-    // gRPC clients read as the end of a call they have timed out themselves. Anything else is a fault.
+    // gRPC clients read as the end of a call they have timed out themselves, or the status follows a message it cut.
+    // Anything else is a fault.
     [Fact]
     public async Task A_deadline_passing_mid_write_ends_the_call_with_a_status_or_a_cancel_reset()
     {
@@ -126,8 +127,10 @@ public sealed class DeadlineAndCancellationTests(ServerFixture fixture) : IClass
 
             try
             {
-                var response = await RawGrpc.SendAsync(fixture.Http, request);
-                Assert.Contains(response.Status, new[] { "4", "0" });
+                var (response, cut) = await RawGrpc.SendKeepingCutMessageAsync(fixture.Http, request);
+                // A message the deadline cut off mid-write is dropped by the client, which reads the DEADLINE_EXCEEDED
+                // that follows it (seen once on a loaded machine); a cut message with any other ending is a fault.
+                Assert.Contains(response.Status, cut ? new[] { "4" } : new[] { "4", "0" });
             }
             catch (HttpRequestException e) when (IsCancelReset(e))
             {

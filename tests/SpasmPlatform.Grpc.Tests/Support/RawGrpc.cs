@@ -64,11 +64,36 @@ public static class RawGrpc
     public static HttpRequestMessage Request(string path, params byte[][] chunks) => Request(path, new ChunkedContent(chunks));
 
     /// <summary>Sends and reads the whole response: status, headers, messages, trailers.</summary>
-    public static async Task<RawResponse> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken = default)
+    public static async Task<RawResponse> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken = default) =>
+        (await SendKeepingCutMessageAsync(client, request, cancellationToken)).Response;
+
+    /// <summary>
+    /// As <see cref="SendAsync"/>, but a body that ends inside a message (a write cut short, its status in the
+    /// trailers) is returned with the whole messages before it and <c>Cut</c> set, for the caller to judge.
+    /// </summary>
+    public static async Task<(RawResponse Response, bool Cut)> SendKeepingCutMessageAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return new RawResponse(response.StatusCode, response.Headers, response.Content.Headers, response.TrailingHeaders, Unframe(body));
+        var whole = WholeFramesLength(body);
+        return (new RawResponse(response.StatusCode, response.Headers, response.Content.Headers, response.TrailingHeaders, Unframe(body[..whole])), whole < body.Length);
+    }
+
+    private static int WholeFramesLength(byte[] body)
+    {
+        var offset = 0;
+        while (body.Length - offset >= 5)
+        {
+            var next = offset + 5 + (long)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(offset + 1));
+            if (next > body.Length)
+            {
+                break;
+            }
+
+            offset = (int)next;
+        }
+
+        return offset;
     }
 
     public static IReadOnlyList<(bool Compressed, byte[] Payload)> Unframe(byte[] body)
