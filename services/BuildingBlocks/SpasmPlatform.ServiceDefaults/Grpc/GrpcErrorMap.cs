@@ -47,22 +47,22 @@ public sealed class GrpcErrorMap
     {
         if (exception is RpcException raised)
         {
-            return raised.Status.Detail.Length > RichErrors.MaxText
-                ? new RpcException(new Status(raised.StatusCode, RichErrors.Cut(raised.Status.Detail)), raised.Trailers)
-                : null;
+            return raised.Status.Detail.Length > RichErrors.MaxText ? Cut(raised) : null;
         }
 
         foreach (var (type, toStatus) in _entries)
         {
             if (type.IsInstanceOfType(exception))
             {
-                var mapped = toStatus(exception);
-                return mapped.Status.Detail.Length > RichErrors.MaxText
-                    ? new RpcException(new Status(mapped.StatusCode, RichErrors.Cut(mapped.Status.Detail)), mapped.Trailers)
-                    : mapped;
+                return Cut(toStatus(exception));
             }
         }
 
         return null;
     }
+
+    private static RpcException Cut(RpcException status) =>
+        status.Status.Detail.Length > RichErrors.MaxText
+            ? new RpcException(new Status(status.StatusCode, RichErrors.Cut(status.Status.Detail)), status.Trailers)
+            : status;
 }
