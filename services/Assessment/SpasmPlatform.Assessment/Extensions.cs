@@ -83,6 +83,7 @@ public static class Extensions
         services.AddAuditStore(AssessmentStream.StreamId);
         services.AddSingleton<AssessmentAuditReader>();
         services.AddSingleton<CarePlanTraceSource>();
+        services.AddSingleton<AssessmentFinder>();
         services.AddSingleton<AuditGrpcService>();
 
         services.AddRequestValidators(new AssessmentRequestValidators());

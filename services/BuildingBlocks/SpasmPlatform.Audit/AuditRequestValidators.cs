@@ -13,8 +13,12 @@ public sealed class AuditRequestValidators :
     IRequestValidator<ReplayDecisionRequest>,
     IRequestValidator<VerifyIntegrityRequest>,
     IRequestValidator<GetStateAtRequest>,
-    IRequestValidator<ListAccessEventsRequest>
+    IRequestValidator<ListAccessEventsRequest>,
+    IRequestValidator<FindAssessmentsRequest>
 {
+    /// <summary>A search page names up to four records per summary in the access log; 100 keeps that record small.</summary>
+    public const int FindAssessmentsMaxPageSize = 100;
+
     public IEnumerable<FieldViolation> Validate(GetDecisionTraceRequest request)
     {
         var violations = new List<FieldViolation>();
@@ -49,6 +53,31 @@ public sealed class AuditRequestValidators :
         violations.OptionalId(request.ClinicId, "clinic_id");
         violations.OptionalId(request.PatientRef, "patient_ref");
         violations.OptionalId(request.AssessmentId, "assessment_id");
+        return violations;
+    }
+
+    public IEnumerable<FieldViolation> Validate(FindAssessmentsRequest request)
+    {
+        var violations = new List<FieldViolation>();
+        violations.OptionalId(request.PatientRef, "patient_ref");
+        violations.OptionalId(request.ClinicId, "clinic_id");
+        violations.OptionalTime(request.SubmittedFrom, "submitted_from");
+        violations.OptionalTime(request.SubmittedTo, "submitted_to");
+
+        // A search that names neither would page through every assessment of every clinic: an auditor's question
+        // always has a patient or a time in it.
+        if (request.PatientRef.Length == 0 && request.SubmittedFrom is null)
+        {
+            violations.Add(new("patient_ref", "name a patient, or the start of a period in submitted_from"));
+        }
+
+        if (request.SubmittedFrom is { } from && request.SubmittedTo is { } to && FieldRules.IsValidTime(from) && FieldRules.IsValidTime(to) && to.CompareTo(from) <= 0)
+        {
+            violations.Add(new("submitted_to", "must be after submitted_from"));
+        }
+
+        violations.PageSize(request.PageSize, "page_size", FieldRules.DefaultPageSize, FindAssessmentsMaxPageSize);
+        violations.PageToken(request.PageToken, request, out _);
         return violations;
     }
 

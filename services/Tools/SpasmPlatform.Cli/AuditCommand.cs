@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using SpasmPlatform.Audit.V1;
 using SpasmPlatform.Contracts.Calling;
@@ -10,7 +11,7 @@ using Grpc.Core;
 namespace SpasmPlatform.Cli;
 
 /// <summary>
-/// spasm-cli audit trace|history|replay|verify|export: for auditors. Works against the assessment service (the
+/// spasm-cli audit find|trace|history|replay|verify|export: for auditors. Works against the assessment service (the
 /// triage) and the care-plan service (the plan drafting); both serve the same AuditService over their own stores.
 /// </summary>
 internal static class AuditCommand
@@ -23,6 +24,7 @@ internal static class AuditCommand
     public static Command Create()
     {
         var command = new Command("audit", "Trace, replay and verify how decisions were reached (AuditService of the assessment or care-plan service).");
+        command.Subcommands.Add(Find());
         command.Subcommands.Add(Trace());
         command.Subcommands.Add(History());
         command.Subcommands.Add(Replay());
@@ -32,6 +34,34 @@ internal static class AuditCommand
     }
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print protobuf JSON instead of text." };
+
+    private static Command Find()
+    {
+        var address = CliApp.AddressOption(CliEnvironment.AssessmentAddress);
+        var patient = new Option<string>("--patient") { Description = "The patient's assessments, in every clinic unless --clinic." };
+        var clinic = new Option<string>("--clinic") { Description = "Only this clinic's." };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Submitted at or after this time (e.g. 2026-12-01 or 2026-12-01T08:00Z; without a zone: this machine's)." };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "Submitted before this time." };
+        var pageSize = new Option<int>("--page-size") { Description = "At most this many (default 50, at most 100)." };
+        var pageToken = new Option<string>("--page-token") { Description = "The next page of the same search, as printed after the last one." };
+        var json = JsonOption();
+        var command = new Command("find", "Finds assessments by patient or period (at least one), across clinics, newest first.")
+        {
+            address, patient, clinic, from, to, pageSize, pageToken, json,
+        };
+        command.SetAction((parse, ct) => CliCalls.CallAsync(parse, address, Client,
+            c => c.FindAssessmentsAsync(new FindAssessmentsRequest
+            {
+                PatientRef = parse.GetValue(patient) ?? string.Empty,
+                ClinicId = parse.GetValue(clinic) ?? string.Empty,
+                SubmittedFrom = parse.GetValue(from) is { } start ? Timestamp.FromDateTimeOffset(start) : null,
+                SubmittedTo = parse.GetValue(to) is { } end ? Timestamp.FromDateTimeOffset(end) : null,
+                PageSize = parse.GetValue(pageSize),
+                PageToken = parse.GetValue(pageToken) ?? string.Empty,
+            }, new CallOptions(cancellationToken: ct)).ResponseAsync,
+            parse.GetValue(json) ? null : AuditText.RenderFound));
+        return command;
+    }
 
     private static Command Trace()
     {

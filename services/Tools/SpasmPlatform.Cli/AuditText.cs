@@ -76,6 +76,30 @@ internal static class AuditText
         return text.ToString().TrimEnd();
     }
 
+    public static string RenderFound(FindAssessmentsResponse found)
+    {
+        if (found.Assessments.Count == 0)
+        {
+            return "No assessment found.";
+        }
+
+        var text = new StringBuilder();
+        foreach (var summary in found.Assessments)
+        {
+            var notes = summary.ClinicalNotesErased ? ", notes erased" : "";
+            var overridden = summary.Overridden ? " (overridden)" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{Time(summary.SubmittedAt)}  {summary.AssessmentId}  clinic {summary.ClinicId}, patient {summary.PatientRef}, clinician {summary.ClinicianId}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"    {HumanText.Of(summary.Urgency)}{overridden}; care plan {Or(summary.CarePlanId)}; version {summary.Version}{notes}");
+        }
+
+        if (found.NextPageToken.Length > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"More: --page-token {found.NextPageToken}");
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
     public static string RenderEvent(HistoryEvent stored) =>
         string.Create(CultureInfo.InvariantCulture, $"{stored.GlobalPosition,8} {stored.StreamId} v{stored.Version} {Time(stored.RecordedAt)} {stored.EventType} by {Or(stored.Actor)} hash {Short(stored.Hash)} prev {Short(stored.PreviousHash)}");
 

@@ -45,6 +45,15 @@ public sealed class AuditCliTests(AuditPlatform platform) : IClassFixture<AuditP
         Assert.Equal(0, verifyCode);
         Assert.Matches(@"^INTACT: [23] events checked, 0 breaks", verify);
 
+        var (findCode, found, findError) = await SpasmCli.RunAsync(
+            "audit", "find", "--address", address, "--patient", assessment.PatientRef, "--clinic", assessment.ClinicId, "--from", assessment.SubmittedAt.ToDateTimeOffset().AddMinutes(-1).ToString("O"));
+        Assert.True(findCode == 0, findError);
+        Assert.Contains($"{assessment.AssessmentId}  clinic {assessment.ClinicId}, patient {assessment.PatientRef}", found, StringComparison.Ordinal);
+        Assert.Contains("Emergency; care plan", found, StringComparison.Ordinal);
+        var (noSearchCode, _, noSearchError) = await SpasmCli.RunAsync("audit", "find", "--address", address, "--clinic", assessment.ClinicId);
+        Assert.Equal(1, noSearchCode);
+        Assert.Contains("patient_ref: name a patient", noSearchError, StringComparison.Ordinal);
+
         var (missingCode, _, missingError) = await SpasmCli.RunAsync("audit", "trace", "--address", address, Guid.NewGuid().ToString());
         Assert.Equal(1, missingCode);
         Assert.StartsWith("NotFound", missingError, StringComparison.Ordinal);

@@ -39,6 +39,7 @@ public sealed class RoleMatrixTests(SecurePlatform platform) : IClassFixture<Sec
         ["spasm.audit.v1.AuditService/VerifyIntegrity"] = [Auditor],
         ["spasm.audit.v1.AuditService/GetStateAt"] = [Auditor],
         ["spasm.audit.v1.AuditService/ListAccessEvents"] = [Auditor],
+        ["spasm.audit.v1.AuditService/FindAssessments"] = [Auditor],
         ["spasm.knowledge.v1.KnowledgeService/GetRuleSet"] = AllRoles,
         ["spasm.knowledge.v1.KnowledgeService/ListConditions"] = AllRoles,
         ["spasm.knowledge.v1.KnowledgeService/GetCondition"] = AllRoles,

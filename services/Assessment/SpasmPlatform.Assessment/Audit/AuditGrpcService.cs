@@ -18,8 +18,12 @@ namespace SpasmPlatform.Assessment.Audit;
 internal sealed class AuditGrpcService(
     AuditStore audit,
     AssessmentAuditReader reader,
-    CarePlanTraceSource carePlans) : AuditGrpcServiceBase(audit)
+    CarePlanTraceSource carePlans,
+    AssessmentFinder finder) : AuditGrpcServiceBase(audit)
 {
+    public override Task<FindAssessmentsResponse> FindAssessments(FindAssessmentsRequest request, ServerCallContext context) =>
+        finder.FindAsync(request, context.CancellationToken);
+
     protected override async Task<DecisionTrace> TraceAsync(string assessmentId, DateTime deadline, CancellationToken cancellationToken)
     {
         var trace = await reader.TraceAsync(assessmentId, cancellationToken);

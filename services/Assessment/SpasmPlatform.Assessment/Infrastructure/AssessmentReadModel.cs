@@ -11,7 +11,7 @@ namespace SpasmPlatform.Assessment.Infrastructure;
 /// Inline projection: one row per assessment holding its current state (the Assessment proto), written in the
 /// append's transaction, so a submit or override answers from a row that can never lag its events. Clinic, urgency
 /// and time are columns only so that listing can filter and page on an index; patient_ref so that an erasure finds
-/// the patient's assessments. The clinical notes are never in the proto: sealed_clinical_notes holds them as the
+/// the patient's assessments and an auditor can search by patient or period across clinics (AssessmentFinder). The clinical notes are never in the proto: sealed_clinical_notes holds them as the
 /// submission event sealed them, and readers open them with the patient's key.
 /// </summary>
 internal sealed class AssessmentReadModel(string schema) : IInlineProjection
@@ -37,6 +37,9 @@ internal sealed class AssessmentReadModel(string schema) : IInlineProjection
         ALTER TABLE {schema}.assessments ADD COLUMN IF NOT EXISTS patient_ref text NOT NULL DEFAULT '';
         ALTER TABLE {schema}.assessments ADD COLUMN IF NOT EXISTS sealed_clinical_notes text;
         CREATE INDEX IF NOT EXISTS assessments_by_patient ON {schema}.assessments (clinic_id, patient_ref);
+        CREATE INDEX IF NOT EXISTS assessments_by_patient_time
+            ON {schema}.assessments (patient_ref, submitted_at DESC, assessment_id DESC);
+        CREATE INDEX IF NOT EXISTS assessments_by_time ON {schema}.assessments (submitted_at DESC, assessment_id DESC);
         """;
 
     public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)

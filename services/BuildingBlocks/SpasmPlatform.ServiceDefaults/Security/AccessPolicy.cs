@@ -35,6 +35,7 @@ public static class AccessPolicy
         ["/spasm.audit.v1.AuditService/VerifyIntegrity"] = new(Set(Roles.Auditor)),
         ["/spasm.audit.v1.AuditService/GetStateAt"] = new(Set(Roles.Auditor), ReadsPatientData: true),
         ["/spasm.audit.v1.AuditService/ListAccessEvents"] = new(Set(Roles.Auditor), ReadsPatientData: true),
+        ["/spasm.audit.v1.AuditService/FindAssessments"] = new(Set(Roles.Auditor), ReadsPatientData: true),
 
         // Clinical knowledge is not patient data: every authenticated caller reads it; only editors publish.
         ["/spasm.knowledge.v1.KnowledgeService/GetRuleSet"] = new(Everyone),

@@ -8,7 +8,9 @@ internal static class RequestFields
 {
     public const string ClinicId = "clinic_id";
     private const int MaxDepth = 6;
-    private const int MaxValues = 500;
+    // The largest page any list answers (500 assessments or plans) names up to four identifying values per record;
+    // the log must name every one of them, so the bound sits above that and only stops a pathological message.
+    private const int MaxValues = 4096;
 
     private static readonly HashSet<string> Identifying = new(StringComparer.Ordinal)
     {
