@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
@@ -75,6 +76,31 @@ public sealed class AssessmentListTests(AssessmentHost host) : IClassFixture<Ass
         await AssertInvalidAsync(new ListAssessmentsRequest { ClinicId = clinic, Urgency = Urgency.Emergency, PageToken = first.NextPageToken }, "page_token");
         await AssertInvalidAsync(new ListAssessmentsRequest { ClinicId = clinic, PageToken = "not a token!" }, "page_token");
         await AssertInvalidAsync(new ListAssessmentsRequest { ClinicId = clinic, PageToken = Convert.ToBase64String("{\"x\":1}"u8.ToArray()).TrimEnd('=') }, "page_token");
+    }
+
+    [Fact]
+    public async Task A_big_page_is_recorded_in_the_access_log_with_every_record_it_returned()
+    {
+        // 300 assessments name 300 ids and 300 patients: more values than the log once kept for one read.
+        var clinic = Submissions.NewId("clinic");
+        var since = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1));
+        var submitted = new List<SpasmPlatform.Assessment.V1.Assessment>();
+        foreach (var chunk in Enumerable.Range(0, 300).Chunk(50))
+        {
+            // In chunks, within the service's per-caller rate limit (100/s after a burst of 200).
+            submitted.AddRange(await Task.WhenAll(chunk.Select(async i =>
+                (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(clinic, $"big-{i}"))).Assessment)));
+            await Task.Delay(TimeSpan.FromMilliseconds(600));
+        }
+
+        var page = await host.Client.ListAssessmentsAsync(new ListAssessmentsRequest { ClinicId = clinic, PageSize = 500 });
+        Assert.Equal(300, page.Assessments.Count);
+
+        var audit = new SpasmPlatform.Audit.V1.AuditService.AuditServiceClient(host.Channel);
+        var log = await audit.ListAccessEventsAsync(new SpasmPlatform.Audit.V1.ListAccessEventsRequest { From = since, ClinicId = clinic });
+        var read = Assert.Single(log.Events, e => e.Method == "/spasm.assessment.v1.AssessmentService/ListAssessments");
+        Assert.Equal(submitted.Select(a => a.AssessmentId).Order(StringComparer.Ordinal), read.Records.Where(r => r.Field == "assessment_id").Select(r => r.Value));
+        Assert.Equal(submitted.Select(a => a.PatientRef).Order(StringComparer.Ordinal), read.Records.Where(r => r.Field == "patient_ref").Select(r => r.Value));
     }
 
     [Fact]
