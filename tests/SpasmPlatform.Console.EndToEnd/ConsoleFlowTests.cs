@@ -94,6 +94,22 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
         await auditor.GetByLabel("Refused calls only").CheckAsync();
         await auditor.GetByRole(AriaRole.Button, new() { Name = "Show accesses" }).ClickAsync();
         await Expect(auditor.GetByRole(AriaRole.Status).Filter(new() { HasText = "0 accesses found." }));
+
+        // Found by patient and period (today, the viewer's day), opened from the result.
+        await auditor.GetByLabel("Patient", new() { Exact = true }).FillAsync(assessment.PatientRef);
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await auditor.GetByLabel("Submitted from (date)").FillAsync(today);
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Find assessments" }).ClickAsync();
+        var found = auditor.Locator("table.found tr").Filter(new() { HasText = assessment.PatientRef });
+        await found.WaitForAsync();
+        Assert.Contains(HumanText.Of(assessment.Triage.Urgency), await found.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Matches(TimeInBerlin(), await found.InnerTextAsync());
+        await CheckAsync(auditor, "audit-found");
+        await ClickUntilAtAsync(
+            auditor,
+            found.GetByRole(AriaRole.Link, new() { Name = $"Open the history of {assessment.AssessmentId}" }),
+            url => url.EndsWith($"/audit/assessments/{assessment.AssessmentId}", StringComparison.Ordinal));
+        await auditor.Locator("li[data-event='care_plan.approved']").WaitForAsync(new() { Timeout = 90_000 });
     }
 
     [Fact]

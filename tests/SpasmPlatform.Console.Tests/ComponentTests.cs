@@ -113,6 +113,60 @@ public sealed class ComponentTests : BunitContext
         Assert.Contains(person.DisplayName, layout.Find(".who").TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Found_assessments_show_the_viewers_time_human_urgency_and_a_labelled_way_into_each_history()
+    {
+        var clock = new ViewerClock();
+        clock.Use(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        Services.AddSingleton(clock);
+        SpasmPlatform.Audit.V1.AssessmentSummary[] items =
+        [
+            new()
+            {
+                AssessmentId = "a/2", ClinicId = "clinic-b", PatientRef = "patient-7", Urgency = Urgency.Within2Weeks, Overridden = true, CarePlanId = "cp-2",
+                SubmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 7, 1, 8, 5, 0, TimeSpan.Zero)),
+            },
+            new()
+            {
+                AssessmentId = "a-1", ClinicId = "clinic-a", PatientRef = "patient-7", Urgency = Urgency.Emergency, ClinicalNotesErased = true,
+                SubmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 6, 30, 23, 0, 0, TimeSpan.Zero)),
+            },
+        ];
+
+        var found = Render<FoundAssessments>(p => p.Add(x => x.Items, items).Add(x => x.More, true));
+
+        Assert.Equal("The newest 2 assessments found; there are more.", found.Find("[role=status]").TextContent);
+        var rows = found.FindAll("tbody tr");
+        Assert.Equal(2, rows.Count);
+        var first = rows[0].QuerySelectorAll("td").Select(td => td.TextContent).ToList();
+        Assert.Equal(["1 Jul 2026, 10:05 Europe/Berlin", "patient-7", "clinic-b", "Within 2 weeks (overridden by a clinician)", "Drafted"], first.Take(5));
+        var second = rows[1].QuerySelectorAll("td").Select(td => td.TextContent).ToList();
+        Assert.Equal(["1 Jul 2026, 01:00 Europe/Berlin", "patient-7", "clinic-a", "Emergency; notes erased", "None yet"], second.Take(5));
+        var link = rows[0].QuerySelector("a")!;
+        Assert.Equal("/audit/assessments/a%2F2", link.GetAttribute("href"));
+        Assert.Equal("Open the history of a/2", link.TextContent);
+        Assert.Equal(6, found.FindAll("th[scope=col]").Count);
+
+        var none = Render<FoundAssessments>(p => p.Add(x => x.Items, []));
+        Assert.Equal("No assessment found.", none.Find("[role=status]").TextContent);
+        Assert.Empty(none.FindAll("table"));
+    }
+
+    [Theory]
+    [InlineData("Europe/Berlin", "2026-07-01", "2026-06-30T22:00:00+00:00")]
+    [InlineData("Europe/Berlin", "2026-01-15", "2026-01-14T23:00:00+00:00")]
+    [InlineData("America/New_York", "2026-07-01", "2026-07-01T04:00:00+00:00")]
+    [InlineData("UTC", "2026-07-01", "2026-07-01T00:00:00+00:00")]
+    public void A_day_typed_into_a_form_begins_at_the_viewers_midnight(string zone, string day, string utc)
+    {
+        var clock = new ViewerClock();
+        clock.Use(TimeZoneInfo.FindSystemTimeZoneById(zone));
+
+        var start = clock.StartOf(DateTime.Parse(day, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), start);
+    }
+
     private static ConsoleSettings Settings(SignInMode mode)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

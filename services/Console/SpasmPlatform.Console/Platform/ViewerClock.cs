@@ -30,5 +30,15 @@ public sealed class ViewerClock
 
     public string Time(Google.Protobuf.WellKnownTypes.Timestamp? at) => HumanText.Time(at, Zone);
 
+    /// <summary>
+    /// The moment <paramref name="date"/> begins where the viewer is: a date typed into a form means the viewer's day,
+    /// not UTC's. Where a clock change skips midnight, the zone's offset at that time is taken.
+    /// </summary>
+    public DateTimeOffset StartOf(DateTime date)
+    {
+        var midnight = DateTime.SpecifyKind(date.Date, DateTimeKind.Unspecified);
+        return new DateTimeOffset(midnight, Zone.GetUtcOffset(midnight));
+    }
+
     public string Time(DateTimeOffset at) => HumanText.Time(at, Zone);
 }
