@@ -142,6 +142,52 @@ public sealed partial class ConsoleFlowTests(ConsolePlatform platform)
     }
 
     [Fact]
+    public async Task A_data_controller_erases_a_patients_notes_in_her_own_name_once()
+    {
+        var assessment = await platform.SubmitAsync();
+        Assert.NotEqual("", assessment.Submission.ClinicalNotes);
+        var page = await platform.SignInAsync("dora.dpo");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Erasure", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Erase a patient's clinical notes" }));
+
+        // Nothing is sent until the form is complete.
+        await page.GetByLabel("Patient", new() { Exact = true }).FillAsync(assessment.PatientRef);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the clinical notes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Give the reason" }));
+        await page.GetByLabel("Reason (required, recorded with the erasure)").FillAsync("Patient's request of 1 December.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the clinical notes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "cannot be recovered" }));
+        Assert.False(await ReadAsync(assessment.AssessmentId) is { ClinicalNotesErased: true });
+
+        await page.GetByLabel("I understand the notes cannot be recovered").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the clinical notes" }).ClickAsync();
+        var result = page.GetByTestId("erasure-result");
+        await Expect(result.Filter(new() { HasText = $"Erased: the notes of 1 assessment of {assessment.PatientRef} are unreadable for good" }));
+        Assert.Contains("by dora.dpo at", await result.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Matches(TimeInBerlin(), await result.InnerTextAsync());
+        await CheckAsync(page, "erasure");
+
+        var erased = await ReadAsync(assessment.AssessmentId);
+        Assert.True(erased.ClinicalNotesErased);
+        Assert.Equal("", erased.Submission.ClinicalNotes);
+
+        // Again: nothing left, nothing new recorded; an unknown patient: said so, nothing erased.
+        await page.GetByLabel("I understand the notes cannot be recovered").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the clinical notes" }).ClickAsync();
+        await Expect(result.Filter(new() { HasText = "Nothing left to erase" }));
+        await page.GetByLabel("Patient", new() { Exact = true }).FillAsync("p-nobody");
+        await page.GetByLabel("I understand the notes cannot be recovered").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase the clinical notes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Your clinic has no assessments of patient p-nobody; nothing was erased." }));
+    }
+
+    private async Task<SpasmPlatform.Assessment.V1.Assessment> ReadAsync(string assessmentId)
+    {
+        using var channel = platform.Pki.Channel(platform.Assessment.Address, platform.ClinicSystem);
+        return await new SpasmPlatform.Assessment.V1.AssessmentService.AssessmentServiceClient(channel).GetAssessmentAsync(new() { AssessmentId = assessmentId });
+    }
+
+    [Fact]
     public async Task A_clinician_reads_the_decision_as_a_flow_and_overrides_it_in_her_own_name()
     {
         var assessment = await platform.SubmitAsync();

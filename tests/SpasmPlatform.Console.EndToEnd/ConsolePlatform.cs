@@ -109,6 +109,7 @@ public sealed class ConsolePlatform : IAsyncLifetime
         "peter.physio" => "Peter Lindqvist",
         "carla.clinician" => "Dr Carla Mendes",
         "audrey.auditor" => "Audrey Chen",
+        "dora.dpo" => "Dora Fischer",
         _ => throw new ArgumentOutOfRangeException(nameof(personId)),
     };
 

@@ -90,6 +90,7 @@ public sealed class ComponentTests : BunitContext
     [InlineData("pia.physio", "Review queue", "/queue")]
     [InlineData("carla.clinician", "Assessments", "/assessments")]
     [InlineData("audrey.auditor", "Audit", "/audit")]
+    [InlineData("dora.dpo", "Erasure", "/erasure")]
     public void The_menu_offers_each_person_their_own_pages_and_a_protected_sign_out(string personId, string link, string href)
     {
         var person = DemoPeople.Find(personId)!;
