@@ -49,6 +49,8 @@ public static class Extensions
                     .Register<TriageOverridden>(TriageOverridden.EventType)
                     .Register<CarePlanLinked>(CarePlanLinked.EventType)
                     .Register<ClinicalNotesErased>(ClinicalNotesErased.EventType);
+                // What an override is decided on: the stream folded by the read model's own fold (see AssessmentRepository.OverrideAsync).
+                store.Aggregate<AssessmentMessage>(AssessmentState.Evolve);
                 var readModel = new AssessmentReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);

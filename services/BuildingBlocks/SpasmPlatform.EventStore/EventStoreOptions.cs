@@ -1,6 +1,8 @@
+using JasperFx.Events.Projections;
 using Marten;
 using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Serialization;
+using SpasmPlatform.EventStore.Streams;
 
 namespace SpasmPlatform.EventStore;
 
@@ -22,6 +24,22 @@ public sealed class EventStoreOptions
 
     /// <summary>Anything else a service asks of Marten: asynchronous projections, documents, indexes.</summary>
     public IList<Action<StoreOptions>> Marten { get; } = [];
+
+    /// <summary>The states registered with <see cref="Aggregate{TState}"/>, added to Marten's options with the store's event names.</summary>
+    internal IList<Action<StoreOptions, EventTypeNames>> LiveAggregates { get; } = [];
+
+    /// <summary>
+    /// Lets <see cref="EventStoreSession.FetchForWritingAsync{TState}"/> fold a stream into <typeparamref name="TState"/>
+    /// with <paramref name="evolve"/> (the service's own fold, so the decision and a replay see the same state). Marten
+    /// aggregates live: from the events at every fetch, stored nowhere, so nothing needs rebuilding.
+    /// </summary>
+    public EventStoreOptions Aggregate<TState>(Func<TState?, StoredEvent, TState?> evolve)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(evolve);
+        LiveAggregates.Add((marten, names) => marten.Projections.Add(new LiveFold<TState>(evolve, names), ProjectionLifecycle.Live));
+        return this;
+    }
 
     internal void Validate()
     {

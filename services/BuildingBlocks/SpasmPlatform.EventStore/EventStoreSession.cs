@@ -4,6 +4,7 @@ using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using SpasmPlatform.EventStore.Diagnostics;
+using SpasmPlatform.EventStore.Projections;
 using SpasmPlatform.EventStore.Serialization;
 using SpasmPlatform.EventStore.Streams;
 
@@ -21,6 +22,9 @@ public sealed class EventStoreSession : IAsyncDisposable
     private readonly NpgsqlTransaction _transaction;
     private readonly IDocumentSession _session;
     private readonly List<OutboxMessage> _outbox = [];
+    // Streams fetched for writing and not yet appended to: an append to one goes on Marten's handle, whose version
+    // Marten checks at save.
+    private readonly Dictionary<string, IEventStream<object>> _fetched = new(StringComparer.Ordinal);
     private bool _completed;
 
     internal EventStoreSession(MartenEventStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session)
@@ -38,6 +42,29 @@ public sealed class EventStoreSession : IAsyncDisposable
 
     /// <summary>The Marten session, for documents written with the events.</summary>
     public IDocumentSession Marten => _session;
+
+    /// <summary>
+    /// The stream folded into <typeparamref name="TState"/> by Marten's FetchForWriting (the aggregate registered with
+    /// <see cref="EventStoreOptions.Aggregate{TState}"/>), read in this session's transaction. Takes no lock: the next
+    /// append to the stream in this session must name the version returned, and Marten refuses it at save if another
+    /// writer moved the stream meanwhile (<see cref="ConcurrencyException"/>), so a decision made on this state is
+    /// stored only while the state is still current.
+    /// </summary>
+    public async Task<FetchedStream<TState>> FetchForWritingAsync<TState>(string streamId, CancellationToken cancellationToken = default)
+        where TState : class
+    {
+        ThrowIfCompleted();
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        if (_fetched.ContainsKey(streamId))
+        {
+            // A second state of one stream to decide on, while the append is checked against the first one's version.
+            throw new InvalidOperationException($"Stream {streamId} is already fetched for writing in this session.");
+        }
+
+        var stream = await _session.Events.FetchForWriting<LiveAggregate<TState>>(streamId, cancellationToken).ConfigureAwait(false);
+        _fetched[streamId] = stream;
+        return new FetchedStream<TState>(streamId, stream.Aggregate?.State, stream.StartingVersion ?? 0);
+    }
 
     /// <summary>
     /// Appends through Marten and saves at once (in our transaction, uncommitted), so a conflict surfaces here and the
@@ -68,6 +95,12 @@ public sealed class EventStoreSession : IAsyncDisposable
             if (append.StreamId.Length == 0 || append.StreamId.Contains('\n', StringComparison.Ordinal))
             {
                 throw new ArgumentException("A stream id must be non-empty and hold no line breaks.", nameof(appends));
+            }
+
+            if (append.Expected == ExpectedVersion.Any && _fetched.ContainsKey(append.StreamId))
+            {
+                // Fetched to decide on its state: appending whatever the version would store a decision on a stale one.
+                throw new ArgumentException($"Stream {append.StreamId} was fetched for writing; append at the version fetched.", nameof(appends));
             }
         }
 
@@ -101,14 +134,32 @@ public sealed class EventStoreSession : IAsyncDisposable
                 built[a][i] = MartenEvents.Build(_session, append.Events[i], recordedAt);
             }
 
+            if (_fetched.TryGetValue(append.StreamId, out var fetched))
+            {
+                // On Marten's handle, which keeps the version it read: Marten checks that version at save. Marten reads
+                // the version and the events in two statements, so a state can include an event committed between them;
+                // an append naming that newer version is refused here, which is safe (the caller reads again).
+                var at = fetched.CurrentVersion ?? 0;
+                if (append.Expected.Value != at && !(append.Expected == ExpectedVersion.NoStream && at == 0))
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
+                    _completed = true;
+                    throw new ConcurrencyException(append.StreamId, append.Expected, $"Stream {append.StreamId} was fetched at version {at}, not {append.Expected}.");
+                }
+
+                fetched.AppendMany(built[a]);
+                continue;
+            }
+
             switch (append.Expected.Value)
             {
                 case -2:
                     // Marten's quick append without an expected version numbers the events in SQL, after inline
-                    // projections ran with version 0. So the stream is locked and read first (Marten's
-                    // FetchForExclusiveWriting wants an aggregate type): the row lock queues this behind any writer of the
-                    // stream, the advisory lock behind a writer still creating it, and the append then names its
-                    // version, which can no longer be taken.
+                    // projections ran with version 0. So the stream is locked and read first: the row lock queues this
+                    // behind any writer of the stream, the advisory lock behind a writer still creating it, and the
+                    // append then names its version, which can no longer be taken. Not Marten's
+                    // FetchForExclusiveWriting: it locks only a row that exists (two creators would both find none and
+                    // one would fail) and reads and aggregates the whole stream to learn its version.
                     var version = current[append.StreamId];
                     if (version == 0)
                     {
@@ -155,6 +206,12 @@ public sealed class EventStoreSession : IAsyncDisposable
             // Two writers raced to start the same stream, or to the same version without naming one.
             activity?.SetStatus(ActivityStatusCode.Error, "concurrency conflict");
             throw new ConcurrencyException(streamId, expected, $"Stream {streamId} was written concurrently: {pg.MessageText}");
+        }
+
+        // Saved: Marten's handles are spent, and a later append to these streams names its version as any other.
+        foreach (var append in appends)
+        {
+            _fetched.Remove(append.StreamId);
         }
 
         var results = new AppendResult[appends.Count];

@@ -46,6 +46,11 @@ internal static class MartenSetup
             marten.Projections.Add(new InlineSqlProjection(projection, names), ProjectionLifecycle.Inline);
         }
 
+        foreach (var aggregate in options.LiveAggregates)
+        {
+            aggregate(marten, names);
+        }
+
         // Asynchronous projections (Marten's daemon): one instance of a service runs them, the others stand by. A gap
         // in the sequence is passed only once no live transaction can still fill it (transaction evidence; never the
         // "skip despite live transactions" cap, which loses the events of a slow transaction), so the threshold only

@@ -44,6 +44,8 @@ public static class Extensions
                 store.Types.Register<CarePlanAmended>(CarePlanAmended.EventType);
                 store.Types.Register<CarePlanRejected>(CarePlanRejected.EventType);
                 store.Types.Register<CarePlanSuperseded>(CarePlanSuperseded.EventType);
+                // What a review is decided on (see CarePlanReviewer): the stream folded by the read model's own fold.
+                store.Aggregate<CarePlanState>((state, stored) => CarePlanState.Evolve(state ?? new CarePlanState(), stored));
                 var readModel = new CarePlanReadModel(store.Schema);
                 store.InlineProjections.Add(readModel);
                 store.Tables.Add(readModel.CreateSql);

@@ -64,6 +64,43 @@ public sealed class AssessmentOverrideTests(AssessmentHost host) : IClassFixture
     }
 
     [Fact]
+    public async Task Racing_overrides_of_the_same_version_have_exactly_one_winner_and_the_others_are_aborted_alike()
+    {
+        var submitted = (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(Submissions.NewId("clinic"), "req-race"))).Assessment;
+        Urgency[] urgencies = [Urgency.Routine, Urgency.SameDay, Urgency.Within24Hours, Urgency.Emergency, Urgency.Within2Weeks, Urgency.SameDay];
+
+        // Each racer reads the stream at the same version; whether a loser's read already sees the winner (the
+        // decider refuses) or not (Marten refuses the append at save), it hears the same answer.
+        var attempts = urgencies.Select(urgency => Task.Run(async () =>
+        {
+            try
+            {
+                return (Won: (SpasmPlatform.Assessment.V1.Assessment?)await host.Client.OverrideTriageAsync(Override(submitted.AssessmentId, submitted.Version, urgency)), Lost: (RpcException?)null);
+            }
+            catch (RpcException e)
+            {
+                return (Won: null, Lost: e);
+            }
+        })).ToArray();
+        var results = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(results, r => r.Won is not null).Won!;
+        Assert.All(results.Where(r => r.Won is null), r =>
+        {
+            Assert.Equal(StatusCode.Aborted, r.Lost!.StatusCode);
+            Assert.Equal(
+                $"assessment-{submitted.AssessmentId} was changed by someone else (expected version {submitted.Version}); read it again and retry.",
+                r.Lost.Status.Detail);
+        });
+        // One override stored, at the next version: no gap, nothing of a loser.
+        Assert.Equal(submitted.Version + 1, winner.Version);
+        Assert.Equal(winner.Version, await host.CountEventsAsync(submitted.AssessmentId));
+        Assert.Equal(1, await host.CountEventsAsync(submitted.AssessmentId, "assessment.triage_overridden"));
+        Assert.Equal(1, await host.CountOutboxAsync(submitted.AssessmentId, "SpasmPlatform.Contracts.IntegrationEvents.TriageOverridden"));
+        Assert.Equal(winner, await host.Client.GetAssessmentAsync(new GetAssessmentRequest { AssessmentId = submitted.AssessmentId }));
+    }
+
+    [Fact]
     public async Task An_override_needs_a_reason_and_valid_arguments()
     {
         var submitted = (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(Submissions.NewId("clinic"), "req-no-reason"))).Assessment;

@@ -169,6 +169,57 @@ public sealed class CarePlanServiceTests(CarePlanPlatform platform) : IClassFixt
     }
 
     [Fact]
+    public async Task Reviews_racing_at_the_same_version_on_both_instances_have_exactly_one_winner()
+    {
+        var decided = CarePlanPlatform.Decided(CarePlanPlatform.Sample("v01-lifting-strain"));
+        await platform.PublishAsync(decided, decided.MessageId);
+        var plan = await platform.WaitForPlanAsync(decided.AssessmentId);
+        using var secondChannel = Grpc.Net.Client.GrpcChannel.ForAddress(platform.Services[1].Address);
+        CarePlanService.CarePlanServiceClient[] clients = [platform.Client, new CarePlanService.CarePlanServiceClient(secondChannel)];
+
+        // Approvals, rejections and amendments of the same version, half on each instance.
+        var attempts = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            var client = clients[i % 2];
+            var physiotherapist = $"physio-{i}";
+            try
+            {
+                return (Won: (CarePlanMessage?)await ((i % 3) switch
+                {
+                    0 => client.ApproveCarePlanAsync(new ApproveCarePlanRequest { CarePlanId = plan.CarePlanId, ExpectedVersion = plan.Version, PhysiotherapistId = physiotherapist }),
+                    1 => client.RejectCarePlanAsync(new RejectCarePlanRequest { CarePlanId = plan.CarePlanId, ExpectedVersion = plan.Version, PhysiotherapistId = physiotherapist, Reason = "not for this patient" }),
+                    _ => client.AmendCarePlanAsync(new AmendCarePlanRequest
+                    {
+                        CarePlanId = plan.CarePlanId, ExpectedVersion = plan.Version, PhysiotherapistId = physiotherapist, Reason = "prefers no ice", RemoveInterventionCodes = { "cold_therapy" },
+                    }),
+                }), Lost: (RpcException?)null);
+            }
+            catch (RpcException e)
+            {
+                return (Won: null, Lost: e);
+            }
+        })).ToArray();
+        var results = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(results, r => r.Won is not null).Won!;
+        Assert.All(results.Where(r => r.Won is null), r =>
+        {
+            Assert.Equal(StatusCode.Aborted, r.Lost!.StatusCode);
+            Assert.Equal(
+                $"careplan-{decided.AssessmentId} was changed by someone else (expected version {plan.Version}); read it again and retry.",
+                r.Lost.Status.Detail);
+        });
+        Assert.Equal(plan.Version + 1, winner.Version);
+        Assert.Equal(winner, await platform.Client.GetCarePlanAsync(new GetCarePlanRequest { CarePlanId = plan.CarePlanId }));
+        // The draft and one review: no gap, nothing of a loser, one announcement.
+        Assert.Equal(winner.Version, await platform.ScalarAsync("SELECT count(*) FROM {schema}.mt_events WHERE stream_id = $1", $"careplan-{decided.AssessmentId}"));
+        Assert.Equal(winner.Version, await platform.ScalarAsync("SELECT max(version) FROM {schema}.mt_events WHERE stream_id = $1", $"careplan-{decided.AssessmentId}"));
+        Assert.Equal(1, await platform.ScalarAsync(
+            "SELECT count(*) FROM {schema}.outbox WHERE stream_id = $1 AND message_type LIKE '%CarePlanReviewed'", $"careplan-{decided.AssessmentId}"));
+        Assert.Equal(winner.ReviewedBy, await ActorOfAsync(decided.AssessmentId, winner.Version));
+    }
+
+    [Fact]
     public async Task Unknown_plans_are_not_found()
     {
         var get = await Assert.ThrowsAsync<RpcException>(async () => await platform.Client.GetCarePlanAsync(new GetCarePlanRequest { CarePlanId = "cp-nobody-1" }));

@@ -248,15 +248,19 @@ internal sealed class AssessmentRepository(
     }
 
     /// <summary>
-    /// A clinician's override: the stream's state, <see cref="AssessmentDecider.Override"/>'s decision, appended at
-    /// <see cref="OverrideTriageRequest.ExpectedVersion"/> (an append that finds the stream moved on meanwhile throws
-    /// <see cref="ConcurrencyException"/>, ABORTED at the edge, like the decider's own check) and announced.
+    /// A clinician's override: the stream's state as Marten's FetchForWriting folds it (by <see cref="AssessmentState"/>),
+    /// <see cref="AssessmentDecider.Override"/>'s decision on it, appended at
+    /// <see cref="OverrideTriageRequest.ExpectedVersion"/> and announced in the same transaction. The decider refuses a
+    /// version other than the one fetched; Marten refuses, at save, a stream another writer moved since the fetch. Both
+    /// are <see cref="ConcurrencyException"/>, ABORTED at the edge.
     /// </summary>
     public async Task<AssessmentMessage> OverrideAsync(OverrideTriageRequest request, Func<string, CancellationToken, Task<KnowledgeBase>> pinnedKnowledge, string correlationId, CancellationToken cancellationToken)
     {
         var streamId = AssessmentStream.StreamId(request.AssessmentId);
-        var state = AssessmentState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken));
-        // The decider does no I/O: the rule set the triage was decided with is fetched first (none for an unknown assessment).
+        await using var session = await store.OpenSessionAsync(cancellationToken);
+        var state = (await session.FetchForWritingAsync<AssessmentMessage>(streamId, cancellationToken)).State;
+        // The decider does no I/O: the rule set the triage was decided with is fetched first (none for an unknown
+        // assessment). Usually cached; the fetch above holds no lock, so a slow load blocks no other writer.
         var pinnedLevels = state?.Triage is { } decided
             ? (await pinnedKnowledge(decided.KnowledgeVersion, cancellationToken)).RuleSet.UrgencyLevels
             : [];
@@ -267,7 +271,6 @@ internal sealed class AssessmentRepository(
             state, new OverrideTriage(request.AssessmentId, request.ExpectedVersion, request.Urgency, request.ClinicianId, request.Reason, at), pinnedLevels);
         var triage = state!.Triage; // the decider refused a missing state or triage
 
-        await using var session = await store.OpenSessionAsync(cancellationToken);
         var appended = await session.AppendAsync(
             streamId, AssessmentStream.StreamType, ExpectedVersion.Exactly(request.ExpectedVersion),
             [EventJson.ToNewEvent(storeOptions.Types, overridden, Metadata(correlationId, null, overridden.ClinicianId, state.ClinicId), Guid.CreateVersion7())],

@@ -8,9 +8,11 @@ using SpasmPlatform.EventStore.Streams;
 namespace SpasmPlatform.CarePlan.Review;
 
 /// <summary>
-/// A physiotherapist's approve, amend and reject: load the plan's stream, let <see cref="CarePlanDecider"/> decide,
-/// append what it decided at the version the physiotherapist read (so two reviewers racing cannot both win) and
-/// announce it. The physiotherapist is the event's actor.
+/// A physiotherapist's approve, amend and reject: fetch the plan's stream for writing (Marten folds it by
+/// <see cref="CarePlanState"/>), let <see cref="CarePlanDecider"/> decide, append what it decided at the version the
+/// physiotherapist read and announce it in the same transaction. The decider refuses a version other than the one
+/// fetched, and Marten refuses at save a stream another writer moved since the fetch, so two reviewers racing cannot
+/// both win. The physiotherapist is the event's actor.
 /// </summary>
 internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries queries, KnowledgeCache knowledge, CarePlanEvents events)
 {
@@ -54,11 +56,16 @@ internal sealed class CarePlanReviewer(IEventStore store, CarePlanQueries querie
         var row = await queries.FindAsync(carePlanId, cancellationToken)
             ?? throw new CarePlanNotFoundException($"Care plan '{carePlanId}' does not exist.");
         var streamId = CarePlanStream.Id(row.AssessmentId);
-        var state = CarePlanState.Fold(await store.ReadStreamAsync(streamId, cancellationToken: cancellationToken));
-        var decision = await decide(row, state, cancellationToken);
-        await store.AppendAsync(
-            streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(expectedVersion), [decision.Event], [decision.Announcement], cancellationToken)
-            ;
+        await using (var session = await store.OpenSessionAsync(cancellationToken))
+        {
+            // A stream that is not there folds to no plans, as CarePlanState.Fold of no events.
+            var state = (await session.FetchForWritingAsync<CarePlanState>(streamId, cancellationToken)).State ?? new CarePlanState();
+            var decision = await decide(row, state, cancellationToken);
+            await session.AppendAsync(streamId, CarePlanStream.StreamType, ExpectedVersion.Exactly(expectedVersion), [decision.Event], cancellationToken);
+            session.Publish(decision.Announcement);
+            await session.CommitAsync(cancellationToken);
+        }
+
         return await queries.FindAsync(carePlanId, cancellationToken)
             ?? throw new InvalidOperationException($"Care plan {carePlanId} vanished from the read model.");
     }
