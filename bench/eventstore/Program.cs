@@ -112,6 +112,8 @@ async Task<MartenEventStore> CreateStoreAsync(string name)
 {
     var storeOptions = new EventStoreOptions { Schema = name };
     storeOptions.Types.Register<AnswerRecorded>(PayloadFactory.EventType);
+    // What a decision loads before it appends (FetchForWritingAsync): the read benchmark's fold, as a live aggregation.
+    storeOptions.Aggregate<ScoreTotal>(ScoreTotal.Evolve);
     var created = new MartenEventStore(dataSource, storeOptions);
     await created.EnsureSchemaAsync();
     return created;
