@@ -25,6 +25,8 @@ ENV ASPNETCORE_HTTP_PORTS="" \
     Console__Port=5104
 WORKDIR /app
 COPY --from=build /out/app/ /app/
+# The key ring's mount point, owned by the app user so a fresh named volume starts writable for it.
+RUN mkdir /keyring && chown "$APP_UID" /keyring
 USER $APP_UID
 EXPOSE 5104
 # The console asks its own /healthz over loopback (the image has no curl).

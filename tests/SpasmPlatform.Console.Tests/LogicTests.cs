@@ -89,6 +89,49 @@ public sealed class LogicTests
     }
 
     [Fact]
+    public void A_key_ring_is_an_absolute_directory_and_its_sealing_certificate_an_RSA_one()
+    {
+        var directory = Directory.CreateTempSubdirectory("spasm-keyring-settings-");
+        try
+        {
+            // An EC certificate, like the platform's own: XML encryption cannot seal with it.
+            using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ec", ec, System.Security.Cryptography.HashAlgorithmName.SHA256)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            var pem = Path.Combine(directory.FullName, "ec.pem");
+            var key = Path.Combine(directory.FullName, "ec-key.pem");
+            File.WriteAllText(pem, certificate.ExportCertificatePem());
+            File.WriteAllText(key, ec.ExportPkcs8PrivateKeyPem());
+
+            var problems = new List<string>();
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Console:SignIn"] = "Development",
+                ["Console:KeyRing"] = "relative/keys",
+                ["Console:KeyRingCertificate"] = pem,
+                ["Console:KeyRingCertificateKey"] = key,
+            }).Build();
+            Assert.Null(ConsoleSettings.From(configuration, problems));
+            Assert.Contains(problems, p => p.Contains("Console:KeyRing 'relative/keys' must be an absolute directory path", StringComparison.Ordinal));
+            Assert.Contains(problems, p => p.Contains("must be an RSA certificate", StringComparison.Ordinal));
+
+            problems.Clear();
+            var withoutRing = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Console:SignIn"] = "Development",
+                ["Console:KeyRingCertificate"] = pem,
+                ["Console:KeyRingCertificateKey"] = key,
+            }).Build();
+            Assert.Null(ConsoleSettings.From(withoutRing, problems));
+            Assert.Contains(problems, p => p.Contains("Console:KeyRing names none", StringComparison.Ordinal));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Production_sign_in_needs_the_identity_provider()
     {
         var problems = new List<string>();

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using SpasmPlatform.Console.Components;
 using SpasmPlatform.Console.Identity;
 using SpasmPlatform.Console.Platform;
@@ -46,6 +47,7 @@ public static class ConsoleHost
         });
 
         builder.Services.AddSingleton(settings);
+        AddKeyRing(builder.Services, settings);
         builder.Services.AddSingleton<ServiceChannels>();
         builder.Services.AddSingleton<PlanFeed>();
         builder.Services.AddScoped<PlatformCalls>();
@@ -115,6 +117,29 @@ public static class ConsoleHost
     /// "probe https://127.0.0.1:5104": the container's health check, run inside it (the image has no curl). The
     /// certificate is not checked: the probe asks its own process over loopback, and the answer carries no secret.
     /// </summary>
+    /// <summary>
+    /// Session cookies and form tokens are sealed with data-protection keys. With a shared <see cref="ConsoleSettings.KeyRing"/>
+    /// every replica reads what another sealed, so a person stays signed in when the load balancer or a restart moves
+    /// them. The application name is fixed because the default is the content root, which differs between hosts.
+    /// </summary>
+    private static void AddKeyRing(IServiceCollection services, ConsoleSettings settings)
+    {
+        var dataProtection = services.AddDataProtection().SetApplicationName("SpasmPlatform.Console");
+        if (settings.KeyRing is not { } directory)
+        {
+            return;
+        }
+
+        dataProtection.PersistKeysToFileSystem(new DirectoryInfo(directory));
+        if (settings.KeyRingCertificate is { } certificate)
+        {
+            dataProtection
+                .ProtectKeysWithCertificate(certificate)
+                // Found by this certificate, not by a search of the machine's certificate store, which holds nothing here.
+                .UnprotectKeysWithAnyCertificate(certificate);
+        }
+    }
+
     private static int Probe(Uri address)
     {
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };

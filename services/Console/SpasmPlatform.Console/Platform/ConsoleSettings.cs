@@ -43,6 +43,15 @@ public sealed class ConsoleSettings
 
     public OidcSettings? Oidc { get; init; }
 
+    /// <summary>
+    /// A directory every replica of the console shares for ASP.NET Core's data-protection keys (sessions and forms are
+    /// sealed with them); null: this machine's default place, which only one instance can rely on.
+    /// </summary>
+    public string? KeyRing { get; init; }
+
+    /// <summary>An RSA certificate every replica holds, sealing the key ring's keys at rest; null: they are stored in clear.</summary>
+    public X509Certificate2? KeyRingCertificate { get; init; }
+
     public static ConsoleSettings? From(IConfiguration configuration, ICollection<string> problems)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -93,6 +102,43 @@ public sealed class ConsoleSettings
             problems.Add($"Console:SessionMinutes '{minutesText}' must be a whole number of minutes between 1 and 1440.");
         }
 
+        var keyRing = section["KeyRing"];
+        if (!string.IsNullOrEmpty(keyRing))
+        {
+            if (!Path.IsPathFullyQualified(keyRing))
+            {
+                problems.Add($"Console:KeyRing '{keyRing}' must be an absolute directory path (environment variable Console__KeyRing).");
+            }
+            else
+            {
+                try
+                {
+                    Directory.CreateDirectory(keyRing);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add($"Console:KeyRing '{keyRing}' cannot be used as the key ring directory: {e.Message}");
+                }
+            }
+        }
+
+        X509Certificate2? keyRingCertificate = null;
+        if (!string.IsNullOrEmpty(section["KeyRingCertificate"]))
+        {
+            if (string.IsNullOrEmpty(keyRing))
+            {
+                problems.Add("Console:KeyRingCertificate seals the keys of a shared key ring, but Console:KeyRing names none.");
+            }
+
+            keyRingCertificate = LoadCertificate(section["KeyRingCertificate"], section["KeyRingCertificateKey"], "Console:KeyRingCertificate", problems);
+            if (keyRingCertificate is not null && keyRingCertificate.GetRSAPrivateKey() is null)
+            {
+                // ASP.NET Core seals keys with XML encryption, which knows RSA keys only; an EC certificate fails at the first key.
+                problems.Add("Console:KeyRingCertificate must be an RSA certificate with its private key: the key ring is sealed with XML encryption, which supports RSA only.");
+                keyRingCertificate = null;
+            }
+        }
+
         var oidc = mode == SignInMode.OpenIdConnect ? OidcSettings.From(section.GetSection("Oidc"), problems) : null;
         return problems.Count > before ? null : new ConsoleSettings
         {
@@ -108,6 +154,8 @@ public sealed class ConsoleSettings
             TrustedCa = section["TrustedCa"],
             SessionLifetime = TimeSpan.FromMinutes(minutes),
             Oidc = oidc,
+            KeyRing = string.IsNullOrEmpty(keyRing) ? null : keyRing,
+            KeyRingCertificate = keyRingCertificate,
         };
     }
 
@@ -127,7 +175,7 @@ public sealed class ConsoleSettings
     {
         if (string.IsNullOrEmpty(certificatePath) || string.IsNullOrEmpty(keyPath))
         {
-            problems.Add($"{name} and {name}Key must name PEM files: the console serves HTTPS only.");
+            problems.Add($"{name} and {name}Key must name PEM files{(name == "Console:HttpsCertificate" ? ": the console serves HTTPS only" : "")}.");
             return null;
         }
 
