@@ -60,6 +60,24 @@ public sealed class ComponentTests : BunitContext
         Assert.Equal("/account/login?returnUrl=%2Fqueue%3Fx%3D1", page.Find("a.button").GetAttribute("href"));
     }
 
+    [Theory]
+    [InlineData("no-role", "gives you no role in the console")]
+    [InlineData("no-clinic", "does not name the clinic")]
+    [InlineData("provider", "did not complete")]
+    [InlineData("<script>", "did not complete")]
+    public void A_refused_sign_in_says_why_in_words_of_its_own(string problem, string says)
+    {
+        Services.AddSingleton(Settings(SignInMode.OpenIdConnect));
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo(navigation.GetUriWithQueryParameter("Problem", problem));
+        var page = Render<SignInPage>();
+
+        var alert = page.Find("[role=alert]");
+        Assert.Contains(says, alert.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(problem, alert.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/account/login?returnUrl=%2F", page.Find("a.button").GetAttribute("href"));
+    }
+
     [Fact]
     public void Each_cited_source_links_to_its_entry_in_the_pages_source_list()
     {

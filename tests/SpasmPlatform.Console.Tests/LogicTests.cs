@@ -57,6 +57,10 @@ public sealed class LogicTests
         Assert.Contains("names no clinic", noClinic, StringComparison.Ordinal);
         Assert.Null(SignIn.FromProvider(Principal(("sub", "u-4"), ("groups", "admin"), ("org", "clinic-a")), oidc, out var noRole));
         Assert.Contains("no role of the console", noRole, StringComparison.Ordinal);
+        SignIn.FromProvider(Principal(("sub", "u-3"), ("groups", "physiotherapist")), oidc, out var noClinicRefusal, out _);
+        SignIn.FromProvider(Principal(("sub", "u-4"), ("groups", "admin"), ("org", "clinic-a")), oidc, out var noRoleRefusal, out _);
+        SignIn.FromProvider(Principal(("groups", "auditor")), oidc, out var noIdRefusal, out _);
+        Assert.Equal((SignIn.Refusal.NoClinic, SignIn.Refusal.NoRole, SignIn.Refusal.NoId), (noClinicRefusal, noRoleRefusal, noIdRefusal));
         Assert.Equal("clinic-system", new Person("c", "C", ConsoleRoles.Clinician, "clinic-a").ServiceRole);
     }
 
