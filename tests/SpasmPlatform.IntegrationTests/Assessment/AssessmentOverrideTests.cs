@@ -1,3 +1,4 @@
+using SpasmPlatform.IntegrationTests.Infrastructure;
 using Google.Rpc;
 using SpasmPlatform.Assessment.V1;
 using SpasmPlatform.Common.V1;
@@ -71,27 +72,11 @@ public sealed class AssessmentOverrideTests(AssessmentHost host) : IClassFixture
 
         // Each racer reads the stream at the same version; whether a loser's read already sees the winner (the
         // decider refuses) or not (Marten refuses the append at save), it hears the same answer.
-        var attempts = urgencies.Select(urgency => Task.Run(async () =>
-        {
-            try
-            {
-                return (Won: (SpasmPlatform.Assessment.V1.Assessment?)await host.Client.OverrideTriageAsync(Override(submitted.AssessmentId, submitted.Version, urgency)), Lost: (RpcException?)null);
-            }
-            catch (RpcException e)
-            {
-                return (Won: null, Lost: e);
-            }
-        })).ToArray();
-        var results = await Task.WhenAll(attempts);
+        var winner = await Race.OneWinnerAsync(
+            urgencies.Select(urgency => (Func<Task<SpasmPlatform.Assessment.V1.Assessment>>)(async () =>
+                await host.Client.OverrideTriageAsync(Override(submitted.AssessmentId, submitted.Version, urgency)))),
+            $"assessment-{submitted.AssessmentId} was changed by someone else (expected version {submitted.Version}); read it again and retry.");
 
-        var winner = Assert.Single(results, r => r.Won is not null).Won!;
-        Assert.All(results.Where(r => r.Won is null), r =>
-        {
-            Assert.Equal(StatusCode.Aborted, r.Lost!.StatusCode);
-            Assert.Equal(
-                $"assessment-{submitted.AssessmentId} was changed by someone else (expected version {submitted.Version}); read it again and retry.",
-                r.Lost.Status.Detail);
-        });
         // One override stored, at the next version: no gap, nothing of a loser.
         Assert.Equal(submitted.Version + 1, winner.Version);
         Assert.Equal(winner.Version, await host.CountEventsAsync(submitted.AssessmentId));
