@@ -22,7 +22,7 @@ public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassF
         var sentinel = (await host.Client.SubmitAssessmentAsync(Submissions.LiftingStrain(clinic, "req-sentinel"))).Assessment;
         Assert.Equal("", assessment.CarePlanId);
 
-        await using var provider = BuildBus();
+        await using var provider = BuildBus(host.MessagingPrefix);
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         try
@@ -57,10 +57,14 @@ public sealed class AssessmentCarePlanLinkTests(CarePlanLinkHost host) : IClassF
         Guid.NewGuid(), Guid.NewGuid().ToString("N"), assessment.ClinicId, carePlanId, assessment.AssessmentId, "CARE_PLAN_STATUS_PENDING_REVIEW",
         assessment.Triage.Urgency, assessment.Triage.RuleSetVersion, assessment.Triage.KnowledgeVersion, DateTimeOffset.UtcNow);
 
-    private static ServiceProvider BuildBus()
+    private static ServiceProvider BuildBus(string? prefix)
     {
         var services = new ServiceCollection();
-        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(Platform.RabbitMq))));
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) =>
+        {
+            MessagingIsolation.Configure(cfg, prefix);
+            cfg.Host(new Uri(Platform.RabbitMq));
+        }));
         return services.BuildServiceProvider();
     }
 }

@@ -30,8 +30,17 @@ public class AssessmentHost : IAsyncLifetime
     /// <summary>The deployment's CarePlanDrafted queue (named after its schema by the service).</summary>
     public string CarePlanQueue => AssessmentQueues.CarePlanDrafted(Schema);
 
-    /// <summary>Messaging:EntityPrefix for this platform's processes (see MessagingIsolation); null: the shared exchanges.</summary>
-    protected virtual string? EntityPrefix => null;
+    /// <summary>
+    /// Messaging:EntityPrefix for this platform's processes (see MessagingIsolation): one of their own by default, so
+    /// that what they announce (triages, knowledge versions) reaches no other test class and no platform of `./spasm up`
+    /// on the same broker, whose care-plan queue would otherwise collect every test triage.
+    /// </summary>
+    protected virtual string? EntityPrefix => _prefix;
+
+    private readonly string _prefix = MessagingIsolation.NewPrefix();
+
+    /// <summary>The prefix a test's own bus must use to reach these processes (see MessagingIsolation.Configure).</summary>
+    public string? MessagingPrefix => EntityPrefix;
 
     /// <summary>Extra settings for the knowledge process (null: none).</summary>
     protected virtual IReadOnlyDictionary<string, string>? KnowledgeSettings => null;
