@@ -251,6 +251,9 @@ public static class Extensions
         var prefix = configuration["Messaging:EntityPrefix"];
         services.AddMassTransit(bus =>
         {
+            // MassTransit reports usage to its vendor over the internet unless told not to; a clinical platform sends
+            // nothing anywhere its operators did not configure.
+            bus.DisableUsageTelemetry();
             configureBus?.Invoke(bus);
             bus.UsingRabbitMq((context, cfg) =>
             {

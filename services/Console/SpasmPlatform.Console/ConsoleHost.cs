@@ -66,6 +66,8 @@ public static class ConsoleHost
         var prefix = builder.Configuration["Messaging:EntityPrefix"];
         builder.Services.AddMassTransit(bus =>
         {
+            // As in the services: no usage reports to MassTransit's vendor.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<CarePlanDraftedConsumer>();
             bus.AddConsumer<CarePlanReviewedConsumer>();
             bus.UsingRabbitMq((context, cfg) =>
